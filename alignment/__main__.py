@@ -1,0 +1,7 @@
+"""``python -m alignment`` is the same as the ``alignment`` console script."""
+
+import sys
+
+from alignment.cli import main
+
+sys.exit(main())

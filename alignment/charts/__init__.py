@@ -1,0 +1,33 @@
+"""Altair charts for the workbook's notebooks, one module per practice.
+
+Every chart is titled and its axes name their units, so a reader of the offline HTML export
+understands it without the code. Money axes are in the data's currency units.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import altair as alt
+
+MARKETING_COLOR = "#1f77b4"
+SALES_COLOR = "#ff7f0e"
+SIDE_SCALE = alt.Scale(domain=["marketing", "sales"], range=[MARKETING_COLOR, SALES_COLOR])
+MONEY_FORMAT = ",.0f"
+PERCENT_FORMAT = ".0%"
+
+
+def money_axis(title: str) -> alt.Axis:
+    """An axis for money, with thousands separators and the unit in the title."""
+    return alt.Axis(title=f"{title} (currency units)", format=MONEY_FORMAT)
+
+
+def percent_axis(title: str) -> alt.Axis:
+    """An axis for ratios shown as percentages."""
+    return alt.Axis(title=f"{title} (%)", format=PERCENT_FORMAT)
+
+
+def titled(chart: alt.TopLevelMixin, title: str, subtitle: str | None = None, **props: Any) -> Any:
+    """Give a chart its title (and an optional subtitle line explaining how to read it)."""
+    t = alt.TitleParams(text=title, subtitle=subtitle or "", anchor="start")
+    return chart.properties(title=t, **props)

@@ -1,0 +1,89 @@
+"""Exact money: integer cents inside, decimal currency at the edges, splits that add up.
+
+Every figure the plan says must add up is computed in integer cents (``int64``), and every split
+of a whole into parts (a cell into channels and months, a quota into months, a gap into rounded
+allocations) uses the largest-remainder (Hamilton) method, so the parts sum to the whole exactly.
+Ties go to the part that sorts first: callers pass rows already sorted by the table's key columns.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+CENTS = 100
+
+
+def to_cents(values: pd.Series | np.ndarray | float) -> np.ndarray:
+    """Convert currency amounts to integer cents, rounding half away from zero.
+
+    Exact for amounts below about 9e13, far beyond any revenue figure here.
+    """
+    arr = np.asarray(values, dtype="float64") * CENTS
+    return (np.sign(arr) * np.floor(np.abs(arr) + 0.5)).astype("int64")
+
+
+def from_cents(cents: pd.Series | np.ndarray | int) -> np.ndarray:
+    """Convert integer cents back to currency (``float64``, exact to the cent)."""
+    return np.asarray(cents, dtype="int64") / CENTS
+
+
+def apportion(total: np.ndarray, weight: np.ndarray, group: np.ndarray) -> np.ndarray:
+    """Split integer totals among the rows of each group in proportion to weight, exactly.
+
+    Parameters
+    ----------
+    total : array of int
+        The whole to split, one value per row, equal for all rows of a group.
+    weight : array of float
+        Each row's weight, >= 0. A group whose weights sum to 0 is split evenly.
+    group : array of int
+        Group codes; rows of a group must already be sorted by the table's key columns, because
+        ties in the remainders go to the row that comes first.
+
+    Returns
+    -------
+    numpy.ndarray of int64
+        Each row's part; within a group the parts sum to the total exactly (Hamilton's method).
+    """
+    total = np.asarray(total, dtype="int64")
+    weight = np.asarray(weight, dtype="float64")
+    group = np.asarray(group)
+    n = len(total)
+    if n == 0:
+        return np.zeros(0, dtype="int64")
+    codes, group = np.unique(group, return_inverse=True)
+    n_groups = len(codes)
+    wsum = np.bincount(group, weights=weight, minlength=n_groups)
+    w = np.where(wsum[group] > 0, weight, 1.0)
+    wsum = np.bincount(group, weights=w, minlength=n_groups)
+    sign = np.where(total < 0, -1, 1)
+    whole = np.abs(total)
+    exact = whole * (w / wsum[group])
+    base = np.floor(exact).astype("int64")
+    frac = exact - base
+    # how many units each group still owes (float error can make it slightly negative)
+    group_total = np.zeros(n_groups, dtype="int64")
+    group_total[group] = whole
+    owed = group_total - np.bincount(group, weights=base, minlength=n_groups).astype("int64")
+    position = np.arange(n)
+    # rank within group: largest remainder first, ties to the earlier row
+    order = np.lexsort((position, -frac, group))
+    start = np.searchsorted(group[order], np.arange(n_groups))
+    rank = np.empty(n, dtype="int64")
+    rank[order] = position - start[group[order]]
+    size = np.bincount(group, minlength=n_groups)
+    give = np.where(rank < owed[group], 1, 0)
+    # a negative debt (float rounding) takes units back from the smallest remainders
+    take = np.where((owed[group] < 0) & (size[group] - 1 - rank < -owed[group]), 1, 0)
+    return sign * (base + give - take)
+
+
+def format_money(values: pd.Series) -> pd.Series:
+    """Money as text with exactly two decimals (``-12.50``), empty where missing, for CSV outputs."""
+    missing = values.isna()
+    cents = to_cents(values.fillna(0).to_numpy(dtype="float64"))
+    whole = pd.Series(np.abs(cents) // CENTS, index=values.index).astype("str")
+    part = pd.Series(np.abs(cents) % CENTS, index=values.index).astype("str").str.zfill(2)
+    sign = pd.Series(np.where(cents < 0, "-", ""), index=values.index, dtype="str")
+    return (sign + whole + "." + part).mask(missing, "")

@@ -1,0 +1,449 @@
+"""The parameters file: one YAML file drives a whole run.
+
+Every key has a default (the sample company's values), unknown keys are errors with a suggestion
+(a typo must not pass silently), and wrong types or out-of-range values are refused with a message
+naming the key. ``data_dir`` is resolved against the params file's folder.
+
+The checks that need the data (a growth rule that matches nothing, ``group_shares`` naming a group
+that does not exist, a report-card cycle without ratings) live in :func:`check_against_inputs`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import re
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from alignment.fiscal import CYCLE_RE, MONTH_RE, QUARTER_RE, fiscal_months
+from alignment.problems import ParamsError
+
+GROUP_METHODS = ("target_gap", "headroom", "potential", "prior_revenue", "equal", "shares")
+CUSTOMER_METHODS = ("headroom", "potential", "prior_revenue", "equal")
+CAPS = ("potential", "none")
+PHASINGS = ("seasonal", "even")
+RULE_KEYS = ("customer_group", "product_line", "product_id")
+
+
+@dataclass(frozen=True)
+class GrowthRule:
+    """A growth rate for the cells whose given keys all match; the last matching rule wins."""
+
+    growth: float
+    customer_group: str | None = None
+    product_line: str | None = None
+    product_id: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {k: getattr(self, k) for k in RULE_KEYS if getattr(self, k) is not None}
+        out["growth"] = self.growth
+        return out
+
+
+@dataclass(frozen=True)
+class TargetParams:
+    """Marketing's top-down target: growth over prior-year revenue, optional exact total, phasing."""
+
+    growth: float = 0.10
+    rules: tuple[GrowthRule, ...] = ()
+    total: float | None = None
+    phasing: str = "seasonal"
+
+
+@dataclass(frozen=True)
+class AllocationParams:
+    """How the shortfall between target and committed quota is allocated."""
+
+    group_method: str = "target_gap"
+    group_shares: dict[str, float] = field(default_factory=dict)
+    customer_method: str = "headroom"
+    cap: str = "potential"
+    rounding: float = 1000.0
+    over_assignment: float = 0.0
+
+
+@dataclass(frozen=True)
+class ReviewParams:
+    """The joint monthly review: the month under review and the attainment flag line."""
+
+    month: str = "2026-10"
+    flag_below: float = 0.90
+
+
+@dataclass(frozen=True)
+class ReportCardParams:
+    """The half-year whose report cards are analysed."""
+
+    cycle: str = "2026-H1"
+
+
+@dataclass(frozen=True)
+class CelebrationParams:
+    """The fiscal quarter being celebrated."""
+
+    quarter: str = "2026-Q3"
+
+
+@dataclass(frozen=True)
+class Params:
+    """All parameters of a run, typed and checked."""
+
+    data_dir: Path
+    fiscal_year: int = 2026
+    fiscal_year_start_month: int = 1
+    target: TargetParams = field(default_factory=TargetParams)
+    allocation: AllocationParams = field(default_factory=AllocationParams)
+    review: ReviewParams = field(default_factory=ReviewParams)
+    report_card: ReportCardParams = field(default_factory=ReportCardParams)
+    celebration: CelebrationParams = field(default_factory=CelebrationParams)
+    source: Path | None = None
+
+    @property
+    def months(self) -> list[str]:
+        """The 12 months of the fiscal year."""
+        return fiscal_months(self.fiscal_year, self.fiscal_year_start_month)
+
+    @property
+    def prior_months(self) -> list[str]:
+        """The 12 months of the prior fiscal year."""
+        return fiscal_months(self.fiscal_year - 1, self.fiscal_year_start_month)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The parameters as the YAML structure (``data_dir`` as an absolute path)."""
+        return {
+            "data_dir": str(self.data_dir),
+            "fiscal_year": self.fiscal_year,
+            "fiscal_year_start_month": self.fiscal_year_start_month,
+            "target": {
+                "growth": self.target.growth,
+                "rules": [r.to_dict() for r in self.target.rules],
+                "total": self.target.total,
+                "phasing": self.target.phasing,
+            },
+            "allocation": {**asdict(self.allocation), "group_shares": dict(self.allocation.group_shares)},
+            "review": asdict(self.review),
+            "report_card": asdict(self.report_card),
+            "celebration": asdict(self.celebration),
+        }
+
+    def to_yaml(self) -> str:
+        """A params file that reproduces these parameters exactly."""
+        return yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True)
+
+    def with_changes(self, **changes: Any) -> Params:
+        """A copy with top-level fields replaced."""
+        return replace(self, **changes)
+
+
+# --------------------------------------------------------------------------- schema
+
+_SCHEMA: dict[str, Any] = {
+    "data_dir": None,
+    "fiscal_year": None,
+    "fiscal_year_start_month": None,
+    "target": {"growth": None, "rules": None, "total": None, "phasing": None},
+    "allocation": {
+        "group_method": None,
+        "group_shares": None,
+        "customer_method": None,
+        "cap": None,
+        "rounding": None,
+        "over_assignment": None,
+    },
+    "review": {"month": None, "flag_below": None},
+    "report_card": {"cycle": None},
+    "celebration": {"quarter": None},
+}
+
+
+class _Checker:
+    def __init__(self, source: str):
+        self.source = source
+        self.messages: list[str] = []
+
+    def fail(self, key: str, value: Any, expected: str) -> None:
+        self.messages.append(f"{self.source}: {key}: value {_show(value)}: expected {expected}")
+
+    def unknown(self, key: str, allowed: list[str], parent: str) -> None:
+        name = key.rsplit(".", 1)[-1]
+        close = difflib.get_close_matches(str(name), allowed, n=1, cutoff=0.6)
+        hint = f" — did you mean {parent}{close[0]}?" if close else f" (known keys: {', '.join(allowed)})"
+        self.messages.append(f"{self.source}: {key}: unknown key{hint}")
+
+    def number(self, key: str, value: Any, *, lo: float | None = None, hi: float | None = None,
+               lo_open: bool = False, what: str = "a number") -> float | None:
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            self.fail(key, value, what)
+            return None
+        if lo is not None and (value < lo or (lo_open and value == lo)):
+            self.fail(key, value, what)
+            return None
+        if hi is not None and value > hi:
+            self.fail(key, value, what)
+            return None
+        return float(value)
+
+    def choice(self, key: str, value: Any, options: tuple[str, ...]) -> str | None:
+        if value not in options:
+            self.fail(key, value, "one of " + ", ".join(options))
+            return None
+        return value
+
+    def pattern(self, key: str, value: Any, regex: re.Pattern[str], expected: str) -> str | None:
+        if not isinstance(value, str) or not regex.match(value):
+            self.fail(key, value, expected)
+            return None
+        return value
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _check_keys(raw: Any, schema: dict[str, Any], prefix: str, chk: _Checker) -> dict[str, Any]:
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        chk.fail(prefix.rstrip(".") or "(top level)", raw, "a mapping of keys to values")
+        return {}
+    allowed = list(schema)
+    out = {}
+    for key, value in raw.items():
+        if key not in schema:
+            chk.unknown(f"{prefix}{key}", allowed, prefix)
+            continue
+        out[key] = value
+    return out
+
+
+def parse_params(raw: Any, base_dir: Path, source: str = "params") -> Params:
+    """Check a parsed params mapping and build :class:`Params`.
+
+    Parameters
+    ----------
+    raw : mapping
+        The YAML document, as parsed.
+    base_dir : Path
+        The folder a relative ``data_dir`` is resolved against.
+    source : str
+        The file name used in messages.
+
+    Raises
+    ------
+    ParamsError
+        With one message per problem, each naming the key.
+    """
+    chk = _Checker(source)
+    top = _check_keys(raw, _SCHEMA, "", chk)
+    defaults = Params(data_dir=Path("../data/sample"))
+
+    data_dir_raw = top.get("data_dir", "../data/sample")
+    if not isinstance(data_dir_raw, str) or not data_dir_raw.strip():
+        chk.fail("data_dir", data_dir_raw, "a folder path")
+        data_dir = base_dir
+    else:
+        data_dir = Path(data_dir_raw).expanduser()
+        data_dir = (data_dir if data_dir.is_absolute() else (base_dir / data_dir)).resolve()
+
+    fy = top.get("fiscal_year", defaults.fiscal_year)
+    if isinstance(fy, bool) or not isinstance(fy, int) or not 1900 <= fy <= 2200:
+        chk.fail("fiscal_year", fy, "a year such as 2026")
+        fy = defaults.fiscal_year
+    start = top.get("fiscal_year_start_month", 1)
+    if isinstance(start, bool) or not isinstance(start, int) or not 1 <= start <= 12:
+        chk.fail("fiscal_year_start_month", start, "a whole month number from 1 to 12")
+        start = 1
+    months = fiscal_months(fy, start)
+
+    # target
+    t = _check_keys(top.get("target"), _SCHEMA["target"], "target.", chk)
+    td = TargetParams()
+    growth = chk.number("target.growth", t.get("growth", td.growth), lo=-1.0, lo_open=True,
+                        what="a growth rate above -1 (0.10 means +10%)")
+    rules: list[GrowthRule] = []
+    raw_rules = t.get("rules", []) or []
+    if not isinstance(raw_rules, list):
+        chk.fail("target.rules", raw_rules, "a list of rules such as {customer_group: Enterprise, growth: 0.15}")
+        raw_rules = []
+    for i, rule in enumerate(raw_rules, start=1):
+        key = f"target.rules[{i}]"
+        if not isinstance(rule, dict):
+            chk.fail(key, rule, "a rule such as {customer_group: Enterprise, growth: 0.15}")
+            continue
+        ok = True
+        for k in rule:
+            if k not in (*RULE_KEYS, "growth"):
+                chk.unknown(f"{key}.{k}", [*RULE_KEYS, "growth"], f"{key}.")
+                ok = False
+        if "growth" not in rule:
+            chk.fail(f"{key}.growth", None, "a growth rate for the rule")
+            ok = False
+        g = chk.number(f"{key}.growth", rule.get("growth", 0.0), lo=-1.0, lo_open=True,
+                       what="a growth rate above -1") if "growth" in rule else None
+        matchers = {k: rule[k] for k in RULE_KEYS if k in rule}
+        if not matchers:
+            chk.fail(key, rule, "at least one of customer_group, product_line, product_id to match on")
+            ok = False
+        for k, v in matchers.items():
+            if isinstance(v, bool) or not isinstance(v, str | int) or str(v) == "":
+                chk.fail(f"{key}.{k}", v, "a name to match")
+                ok = False
+        if ok and g is not None:
+            rules.append(GrowthRule(growth=g, **{k: str(v) for k, v in matchers.items()}))
+    total = t.get("total", None)
+    if total is not None:
+        total = chk.number("target.total", total, lo=0.0, lo_open=True, what="null or an amount > 0")
+    phasing = chk.choice("target.phasing", t.get("phasing", td.phasing), PHASINGS) or td.phasing
+    target = TargetParams(growth=growth if growth is not None else td.growth, rules=tuple(rules),
+                          total=total, phasing=phasing)
+
+    # allocation
+    a = _check_keys(top.get("allocation"), _SCHEMA["allocation"], "allocation.", chk)
+    ad = AllocationParams()
+    group_method = chk.choice("allocation.group_method", a.get("group_method", ad.group_method),
+                              GROUP_METHODS) or ad.group_method
+    shares_raw = a.get("group_shares", {}) or {}
+    shares: dict[str, float] = {}
+    if not isinstance(shares_raw, dict):
+        chk.fail("allocation.group_shares", shares_raw, "a mapping customer_group -> share")
+    else:
+        for g, v in shares_raw.items():
+            s = chk.number(f"allocation.group_shares.{g}", v, lo=0.0, hi=1.0, what="a share from 0 to 1")
+            if s is not None:
+                shares[str(g)] = s
+        if group_method == "shares" and abs(sum(shares.values()) - 1.0) > 1e-6:
+            chk.fail("allocation.group_shares", shares_raw, "shares that sum to 1 (within 1e-6)")
+    if group_method != "shares" and shares:
+        chk.fail("allocation.group_shares", shares_raw, "no shares unless group_method is shares")
+    customer_method = chk.choice("allocation.customer_method", a.get("customer_method", ad.customer_method),
+                                 CUSTOMER_METHODS) or ad.customer_method
+    cap = chk.choice("allocation.cap", a.get("cap", ad.cap), CAPS) or ad.cap
+    rounding = chk.number("allocation.rounding", a.get("rounding", ad.rounding), lo=0.0, lo_open=True,
+                          what="an amount > 0 in whole cents (1000 rounds to thousands)")
+    if rounding is not None and abs(round(rounding * 100) - rounding * 100) > 1e-6:
+        chk.fail("allocation.rounding", rounding, "an amount in whole cents")
+        rounding = None
+    over = chk.number("allocation.over_assignment", a.get("over_assignment", ad.over_assignment),
+                      lo=0.0, hi=1.0, what="a padding from 0 to 1 (0.05 means +5%)")
+    allocation = AllocationParams(group_method=group_method, group_shares=shares,
+                                  customer_method=customer_method, cap=cap,
+                                  rounding=rounding if rounding is not None else ad.rounding,
+                                  over_assignment=over if over is not None else ad.over_assignment)
+
+    # review
+    r = _check_keys(top.get("review"), _SCHEMA["review"], "review.", chk)
+    rd = ReviewParams()
+    month = chk.pattern("review.month", str(r.get("month", rd.month)) if r.get("month", rd.month) is not None
+                        else None, MONTH_RE, "a month YYYY-MM")
+    if month is not None and month not in months:
+        chk.fail("review.month", month, f"a month of fiscal year {fy} ({months[0]} .. {months[-1]})")
+        month = None
+    flag = chk.number("review.flag_below", r.get("flag_below", rd.flag_below), lo=0.0, hi=2.0,
+                      what="an attainment from 0 to 2 (0.90 flags under 90%)")
+    review = ReviewParams(month=month or rd.month, flag_below=flag if flag is not None else rd.flag_below)
+
+    # report card
+    c = _check_keys(top.get("report_card"), _SCHEMA["report_card"], "report_card.", chk)
+    cycle = chk.pattern("report_card.cycle", c.get("cycle", ReportCardParams().cycle), CYCLE_RE,
+                        "a half-year YYYY-H1 or YYYY-H2")
+    # celebration
+    q = _check_keys(top.get("celebration"), _SCHEMA["celebration"], "celebration.", chk)
+    quarter = chk.pattern("celebration.quarter", q.get("quarter", CelebrationParams().quarter), QUARTER_RE,
+                          "a fiscal quarter YYYY-Qn")
+    if quarter is not None and int(quarter[:4]) != fy:
+        chk.fail("celebration.quarter", quarter, f"a quarter of fiscal year {fy} ({fy}-Q1 .. {fy}-Q4)")
+        quarter = None
+
+    if chk.messages:
+        raise ParamsError(chk.messages)
+    return Params(
+        data_dir=data_dir,
+        fiscal_year=fy,
+        fiscal_year_start_month=start,
+        target=target,
+        allocation=allocation,
+        review=review,
+        report_card=ReportCardParams(cycle=cycle or ReportCardParams().cycle),
+        celebration=CelebrationParams(quarter=quarter or CelebrationParams().quarter),
+    )
+
+
+def load_params(path: str | Path) -> Params:
+    """Read and check a params YAML file.
+
+    Raises
+    ------
+    ParamsError
+        If the file is missing, is not YAML, or holds a wrong key or value.
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ParamsError([f"{path}: no such params file"])
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        raise ParamsError([f"{path.name}:{where}: not valid YAML ({getattr(exc, 'problem', exc)})"]) from None
+    params = parse_params(raw if raw is not None else {}, path.resolve().parent, source=path.name)
+    return replace(params, source=path.resolve())
+
+
+def notebook_params(**values: Any) -> Params:
+    """Build :class:`Params` inside a notebook from its ``parameters`` cell.
+
+    A relative ``data_dir`` resolves against the notebooks' folder, which for files in
+    ``params/`` is the same as the params file's folder, so ``papermill -f params/x.yaml``
+    works by hand. ``report_dir`` is not a params key and is ignored here.
+    """
+    from alignment.paths import NOTEBOOKS_DIR
+
+    values.pop("report_dir", None)
+    return parse_params(values, NOTEBOOKS_DIR, source="notebook parameters")
+
+
+def notebook_parameters(params: Params, report_dir: Path | None) -> dict[str, Any]:
+    """The values ``alignment run`` injects into each notebook's ``parameters`` cell."""
+    values = params.to_dict()
+    values["report_dir"] = str(report_dir) if report_dir is not None else None
+    return values
+
+
+def check_against_inputs(params: Params, inputs: Any) -> tuple[list[str], list[str]]:
+    """The parameter checks that need the data: (errors, warnings), each naming the key.
+
+    Errors: ``group_shares`` naming a customer group that does not exist; a
+    ``report_card.cycle`` with no ratings (when the data has report-card ratings at all).
+    Warnings: a growth rule that matches no (customer group, product) cell.
+    """
+    source = params.source.name if params.source else "params"
+    errors: list[str] = []
+    warnings: list[str] = []
+    groups = set(inputs.customers["customer_group"])
+    for g in params.allocation.group_shares:
+        if g not in groups:
+            errors.append(f"{source}: allocation.group_shares.{g}: value {g!r}: expected an existing customer_group"
+                          f" ({', '.join(sorted(groups))})")
+    lines = set(inputs.products["product_line"])
+    products = set(inputs.products["product_id"])
+    for i, rule in enumerate(params.target.rules, start=1):
+        misses = []
+        if rule.customer_group is not None and rule.customer_group not in groups:
+            misses.append(f"customer_group {rule.customer_group!r}")
+        if rule.product_line is not None and rule.product_line not in lines:
+            misses.append(f"product_line {rule.product_line!r}")
+        if rule.product_id is not None and rule.product_id not in products:
+            misses.append(f"product_id {rule.product_id!r}")
+        if misses:
+            warnings.append(f"{source}: target.rules[{i}]: matches nothing (no {', '.join(misses)} in the data)")
+    ratings = inputs.report_card_ratings
+    if not ratings.empty and not (ratings["cycle"] == params.report_card.cycle).any():
+        cycles = ", ".join(sorted(set(ratings["cycle"])))
+        errors.append(f"{source}: report_card.cycle: value {params.report_card.cycle!r}: expected a cycle with "
+                      f"ratings ({cycles})")
+    return errors, warnings

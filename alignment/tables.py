@@ -1,0 +1,113 @@
+"""Writing outputs: atomic files, tables in the contract's text form, headline figures.
+
+Every output is written to a temporary name in its folder and renamed into place, so a crash never
+leaves a half-written table where a complete one stood. Tables follow CONTRACT section 7: money
+with 2 decimals, booleans ``true``/``false``, lists joined with ``;``, empty cells for missing values.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from alignment.money import format_money
+
+HEADLINE_PARTS = ".headline"
+
+
+def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` through a temporary file in the same folder and an atomic rename."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def atomic_write_text(path: str | Path, text: str) -> Path:
+    """Write UTF-8 text atomically."""
+    return atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def to_text_table(df: pd.DataFrame, money: Iterable[str] = ()) -> pd.DataFrame:
+    """The table as the text a CSV output holds (money 2 decimals, booleans true/false)."""
+    money = set(money)
+    out = {}
+    for col in df.columns:
+        s = df[col]
+        if col in money:
+            out[col] = format_money(s.astype("float64"))
+        elif pd.api.types.is_bool_dtype(s) or (s.dtype == object and s.dropna().map(type).eq(bool).all()
+                                               and s.notna().any()):
+            out[col] = s.map(lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v))
+                             else ("true" if bool(v) else "false"))
+        elif pd.api.types.is_float_dtype(s):
+            out[col] = s.map(_float_text)
+        elif pd.api.types.is_integer_dtype(s):
+            out[col] = s.astype("string").fillna("").astype("str")
+        else:
+            out[col] = s.map(lambda v: ";".join(map(str, v)) if isinstance(v, list | tuple)
+                             else ("" if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA
+                                   else str(v)))
+    return pd.DataFrame(out, index=df.index)
+
+
+def _float_text(v: float) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return ""
+    return f"{float(np.round(v, 6)):.6f}".rstrip("0").rstrip(".") if v != 0 else "0"
+
+
+def write_csv(df: pd.DataFrame, path: str | Path, money: Iterable[str] = ()) -> Path:
+    """Write a table as CSV (contract text form) atomically."""
+    text = to_text_table(df, money).to_csv(index=False, lineterminator="\n")
+    return atomic_write_text(path, text)
+
+
+def write_headline_part(report_dir: str | Path | None, part: str, figures: dict[str, Any]) -> Path | None:
+    """Record a notebook's share of the headline figures; the runner merges the parts.
+
+    Each notebook writes its own file, so notebooks running in parallel never write the same one.
+    ``report_dir`` None (a notebook run by hand) writes nothing.
+    """
+    if report_dir is None:
+        return None
+    path = Path(report_dir) / HEADLINE_PARTS / f"{part}.json"
+    return atomic_write_text(path, json.dumps(_jsonable(figures), indent=2, sort_keys=True))
+
+
+def read_headline_parts(report_dir: str | Path) -> dict[str, Any]:
+    """Merge the headline parts written under ``report_dir``."""
+    merged: dict[str, Any] = {}
+    folder = Path(report_dir) / HEADLINE_PARTS
+    for path in sorted(folder.glob("*.json")) if folder.is_dir() else []:
+        merged.update(json.loads(path.read_text(encoding="utf-8")))
+    return merged
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if value is pd.NA:
+        return None
+    return value
