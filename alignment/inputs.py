@@ -151,18 +151,18 @@ def _in(values: set[str] | None, what: str) -> list[pa.Check]:
 
 def _one_of(values: tuple[str, ...], what: str, *, transform: Callable[[pd.Series], pd.Series] | None = None
             ) -> pa.Check:
-    def check(s: pd.Series) -> pd.Series:
+    def one_of(s: pd.Series) -> pd.Series:
         return (transform(s) if transform else s).isin(values)
 
-    return pa.Check(check, error=what)
+    return pa.Check(one_of, error=what)
 
 
 def _matches(regex: re.Pattern[str], what: str, *, allow_empty: bool = False) -> pa.Check:
-    def check(s: pd.Series) -> pd.Series:
+    def matches(s: pd.Series) -> pd.Series:
         ok = s.str.match(regex.pattern)
         return ok | (s.str.len() == 0) if allow_empty else ok
 
-    return pa.Check(check, error=what)
+    return pa.Check(matches, error=what)
 
 
 def _money(*, nonnegative: bool = False) -> list[pa.Check]:
@@ -175,13 +175,13 @@ def _money(*, nonnegative: bool = False) -> list[pa.Check]:
 
 
 def _share() -> list[pa.Check]:
-    def in_range(s: pd.Series) -> pd.Series:
+    def share_in_range(s: pd.Series) -> pd.Series:
         x = pd.to_numeric(s, errors="coerce")
         return x.isna() | ((x > 0) & (x <= 1))
 
     return [
         pa.Check(lambda s: pd.to_numeric(s, errors="coerce").notna(), error="a share such as 0.25"),
-        pa.Check(in_range, error="a share above 0 and at most 1"),
+        pa.Check(share_in_range, error="a share above 0 and at most 1"),
     ]
 
 
@@ -205,15 +205,18 @@ def _members(people: set[str] | None) -> list[pa.Check]:
     if people is None:
         return []
 
-    def check(s: pd.Series) -> pd.Series:
+    def members_known(s: pd.Series) -> pd.Series:
         return s.map(lambda v: all(m.strip() in people for m in v.split(";") if m.strip()))
 
-    return [pa.Check(check, error="person_ids listed in people, separated by ;")]
+    return [pa.Check(members_known, error="person_ids listed in people, separated by ;")]
 
 
-def _schema(columns: dict[str, list[pa.Check]]) -> pa.DataFrameSchema:
-    return pa.DataFrameSchema({name: pa.Column(str, checks, nullable=False) for name, checks in columns.items()},
-                              strict=False, coerce=False)
+def _schema(columns: dict[str, list[pa.Check]], optional: tuple[str, ...] = ()) -> pa.DataFrameSchema:
+    """Text columns with their checks; ``optional`` columns are checked only when present."""
+    return pa.DataFrameSchema(
+        {name: pa.Column(str, checks, nullable=False, required=name not in optional)
+         for name, checks in columns.items()},
+        strict=False, coerce=False)
 
 
 def _schemas(refs: dict[str, set[str] | None]) -> dict[str, pa.DataFrameSchema]:
@@ -276,7 +279,8 @@ def _schemas(refs: dict[str, set[str] | None]) -> dict[str, pa.DataFrameSchema]:
             "needed_by": [side],
             "rated_side": [side],
             "description": [],
-        }),
+            "importance": [_importance()],
+        }, optional=("importance",)),
         "report_card_ratings": _schema({
             "cycle": [_matches(CYCLE_RE, "a half-year YYYY-H1 or YYYY-H2")],
             "rater_id": [_nonempty("a person_id"), *person],
@@ -311,7 +315,8 @@ def _column_problems(name: str, df: pd.DataFrame, schema: pa.DataFrameSchema) ->
         out = []
         for case in cases.itertuples(index=False):
             if case.index is None or pd.isna(case.index):
-                continue  # whole-column problems are reported before validation
+                # missing columns are reported before validation, so this is a check that crashed
+                raise RuntimeError(f"{name}: check {case.check!r} on {case.column} failed: {case.failure_case}")
             out.append(Problem(name, int(case.index) + 2, str(case.column), str(case.failure_case), str(case.check)))
         return out
     return []
@@ -353,8 +358,11 @@ def _cross_checks(tables: dict[str, pd.DataFrame], names: dict[str, str], plan_y
         problems += _duplicate_pairs(names["channel_strategy"], cs, ["product_id", "channel"],
                                      "one row per (product_id, channel)")
         share = pd.to_numeric(cs["share"], errors="coerce")
-        if share.notna().all():
-            sums = share.groupby(cs["product_id"], sort=False).sum()
+        valid = share.gt(0) & share.le(1)
+        # a product with a share that is itself wrong is reported for that share, not for the sum
+        whole = valid.groupby(cs["product_id"], sort=False).transform("all")
+        if whole.any():
+            sums = share[whole].groupby(cs["product_id"][whole], sort=False).sum()
             first = cs.reset_index().groupby("product_id", sort=False)["index"].min()
             for product, total in sums.items():
                 if abs(total - 1.0) > 1e-6:

@@ -1,0 +1,44 @@
+# The workbook's commands. `make help` lists them.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+TEST_STAMP := $(VENV)/.installed-test
+
+.DEFAULT_GOAL := help
+.PHONY: help report test lab lint bench clean
+
+help: ## list the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $@
+
+$(TEST_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	@touch $(STAMP) $@
+
+report: $(STAMP) ## run the whole workbook on the sample data into reports/sample/
+	$(BIN)/alignment run params/sample.yaml --out reports/sample
+
+test: $(TEST_STAMP) ## run every test, notebooks included
+	$(BIN)/python -m pytest -n 2 --dist loadfile --nbval-lax tests notebooks
+
+lab: $(STAMP) ## open JupyterLab on the workbook
+	$(BIN)/jupyter lab notebooks/
+
+lint: $(TEST_STAMP) ## ruff on the package, tests and notebooks; notebooks must carry no outputs
+	$(BIN)/ruff check alignment tests benchmarks notebooks
+	$(BIN)/python -m pytest -q tests/test_hygiene.py
+
+bench: $(TEST_STAMP) ## benchmarks: planning engine and batch run, as ratios to a floor measured in the same run
+	$(BIN)/python benchmarks/bench_plan.py
+	$(BIN)/python benchmarks/bench_run.py
+
+clean: ## remove reports and caches (keeps .venv)
+	rm -rf reports .pytest_cache .hypothesis .ruff_cache test-artifacts benchmarks/out
