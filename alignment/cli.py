@@ -107,9 +107,9 @@ def load_checked(params_path: Path):
 
 
 def _plan(args: argparse.Namespace) -> int:
+    params, inputs, warnings = load_checked(args.params)
     from alignment.plan import build_plan, write_plan_tables
 
-    params, inputs, warnings = load_checked(args.params)
     for w in warnings:
         print(w, file=sys.stderr)
     plan = build_plan(inputs, params)

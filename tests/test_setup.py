@@ -1,0 +1,36 @@
+"""The project's set-up: the conda environment follows pyproject.toml; the Makefile lists its commands."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import tomllib
+
+import yaml
+
+from alignment.paths import PROJECT_DIR
+
+
+def _name(requirement: str) -> str:
+    return re.split(r"[<>=!~ \[]", requirement, maxsplit=1)[0].lower()
+
+
+def test_environment_yml_matches_pyproject() -> None:
+    project = tomllib.loads((PROJECT_DIR / "pyproject.toml").read_text())["project"]
+    env = yaml.safe_load((PROJECT_DIR / "environment.yml").read_text())
+    conda = [d for d in env["dependencies"] if isinstance(d, str)]
+    pinned = {_name(d): d.replace(" ", "") for d in conda if _name(d) not in {"python", "pip"}}
+    wanted = {_name(d): d.replace(" ", "") for d in project["dependencies"]}
+    assert pinned == wanted, "environment.yml and pyproject.toml list different dependencies or versions"
+    python = next(d for d in conda if _name(d) == "python")
+    assert python.replace("python", "") == project["requires-python"]
+
+
+def test_make_help_lists_every_target() -> None:
+    out = subprocess.run(["make", "-s", "help"], cwd=PROJECT_DIR, capture_output=True, text=True, check=True).stdout
+    for target in ("report", "test", "lab", "lint", "bench"):
+        assert re.search(rf"make {target}\s+\S", out), target
+
+
+def test_ci_runs_make_test() -> None:
+    assert "make test" in (PROJECT_DIR / ".ci" / "run").read_text()
