@@ -126,6 +126,9 @@ def _sample(args: argparse.Namespace) -> int:
     if args.customers < 1:
         print(f"alignment sample: --customers: value {args.customers}: expected a whole number >= 1", file=sys.stderr)
         return EXIT_BAD_INPUT
+    if args.seed < 0:
+        print(f"alignment sample: --seed: value {args.seed}: expected a whole number >= 0", file=sys.stderr)
+        return EXIT_BAD_INPUT
     paths = write_sample(args.out, customers=args.customers, seed=args.seed, fmt=args.format)
     print(f"wrote {len(paths)} files to {args.out}")
     return EXIT_OK
