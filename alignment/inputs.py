@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -31,7 +32,8 @@ GRADES = ("A", "B", "C", "F")
 STATUSES = ("open", "in_progress", "done", "dropped")
 KINDS = ("success", "shortcoming")
 
-MONEY_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+MONEY_PATTERN = r"[+-]?(\d+(\.\d*)?|\.\d+)"
+MONEY_RE = re.compile(f"^{MONEY_PATTERN}$")
 RACI_RE = re.compile(r"^[RACI](\s*[/,;]?\s*[RACI])*$")
 DATE_RE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?$")
 
@@ -110,24 +112,47 @@ def find_files(data_dir: Path) -> tuple[dict[str, Path], list[Problem]]:
     return found, problems
 
 
-def read_table(path: Path) -> pd.DataFrame:
-    """Read one input file as text: every cell a ``str``, missing cells as ``""``, whitespace trimmed."""
+def read_table(path: Path, numeric: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Read one input file as text: every cell a ``str``, missing cells as ``""``, whitespace trimmed.
+
+    The one exception: a Parquet column named in ``numeric`` that is stored as numbers stays
+    ``float64`` (missing as NaN), so a large file's money is not turned into text and back.
+    """
     if path.suffix == ".csv":
         df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     elif path.suffix == ".parquet":
-        df = pd.read_parquet(path)
-        df = df.astype(object).where(df.notna(), "")
-        df = df.map(_cell_text)
+        df = _read_parquet(path, numeric)
     else:
         df = pd.read_excel(path, dtype=str, engine="openpyxl").fillna("")
     df.columns = [str(c).strip() for c in df.columns]
-    return df.astype("str").apply(lambda s: s.str.strip()).reset_index(drop=True)
+    for col in df.columns:
+        if not pd.api.types.is_float_dtype(df[col]):
+            df[col] = df[col].astype("str").str.strip()
+    return df.reset_index(drop=True)
 
 
-def _cell_text(value: object) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value)) if abs(value) < 1e15 else repr(value)
-    return str(value)
+def _read_parquet(path: Path, numeric: tuple[str, ...]) -> pd.DataFrame:
+    """A Parquet file with every column as text (cast by Arrow), except numeric columns named in ``numeric``."""
+    import pyarrow as pa_arrow
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path)
+    columns = {}
+    for name, column in zip(table.column_names, table.columns, strict=True):
+        kind = column.type
+        if str(name) in numeric and (pa_arrow.types.is_floating(kind) or pa_arrow.types.is_integer(kind)
+                                     or pa_arrow.types.is_decimal(kind)):
+            columns[str(name)] = pc.cast(column, pa_arrow.float64())
+        else:
+            text = column if pa_arrow.types.is_string(kind) else pc.cast(column, pa_arrow.string())
+            columns[str(name)] = pc.fill_null(text, "")
+    return pa_arrow.table(columns).to_pandas(
+        types_mapper=lambda t: pd.StringDtype("pyarrow", na_value=float("nan")) if pa_arrow.types.is_string(t) else None)
+
+
+def _numeric(s: pd.Series) -> bool:
+    return pd.api.types.is_float_dtype(s)
 
 
 # --------------------------------------------------------------------------- column checks
@@ -149,12 +174,25 @@ def _in(values: set[str] | None, what: str) -> list[pa.Check]:
     return [pa.Check(lambda s: s.isin(allowed) | (s.str.len() == 0), error=what)]
 
 
+def _per_distinct(check: Callable[[pd.Series], pd.Series]) -> Callable[[pd.Series], pd.Series]:
+    """Run a check once per distinct value: months, channels, grades repeat millions of times in big files."""
+    def run(s: pd.Series) -> pd.Series:
+        if len(s) < 10_000:
+            return check(s)
+        codes, distinct = pd.factorize(s, use_na_sentinel=False)
+        ok = np.asarray(check(pd.Series(distinct, dtype=s.dtype)), dtype=bool)
+        return pd.Series(ok[codes], index=s.index)
+
+    run.__name__ = check.__name__
+    return run
+
+
 def _one_of(values: tuple[str, ...], what: str, *, transform: Callable[[pd.Series], pd.Series] | None = None
             ) -> pa.Check:
     def one_of(s: pd.Series) -> pd.Series:
         return (transform(s) if transform else s).isin(values)
 
-    return pa.Check(one_of, error=what)
+    return pa.Check(_per_distinct(one_of), error=what)
 
 
 def _matches(regex: re.Pattern[str], what: str, *, allow_empty: bool = False) -> pa.Check:
@@ -162,15 +200,21 @@ def _matches(regex: re.Pattern[str], what: str, *, allow_empty: bool = False) ->
         ok = s.str.match(regex.pattern)
         return ok | (s.str.len() == 0) if allow_empty else ok
 
-    return pa.Check(matches, error=what)
+    return pa.Check(_per_distinct(matches), error=what)
 
 
 def _money(*, nonnegative: bool = False) -> list[pa.Check]:
-    checks = [pa.Check(lambda s: s.str.replace(" ", "", regex=False).str.match(MONEY_RE.pattern),
-                       error="an amount such as 1234.50 (no thousands separators, no units)")]
+    def money_format(s: pd.Series) -> pd.Series:
+        if _numeric(s):
+            return pd.Series(np.isfinite(s.to_numpy(dtype="float64")), index=s.index)
+        return s.str.replace(" ", "", regex=False).str.fullmatch(MONEY_PATTERN)
+
+    def money_nonnegative(s: pd.Series) -> pd.Series:
+        return ~(_as_number(s) < 0)
+
+    checks = [pa.Check(money_format, error="an amount such as 1234.50 (no thousands separators, no units)")]
     if nonnegative:
-        checks.append(pa.Check(lambda s: ~(s.str.match(MONEY_RE.pattern) & s.str.startswith("-")),
-                               error="an amount >= 0"))
+        checks.append(pa.Check(money_nonnegative, error="an amount >= 0"))
     return checks
 
 
@@ -214,7 +258,7 @@ def _members(people: set[str] | None) -> list[pa.Check]:
 def _schema(columns: dict[str, list[pa.Check]], optional: tuple[str, ...] = ()) -> pa.DataFrameSchema:
     """Text columns with their checks; ``optional`` columns are checked only when present."""
     return pa.DataFrameSchema(
-        {name: pa.Column(str, checks, nullable=False, required=name not in optional)
+        {name: pa.Column(None, checks, nullable=True, required=name not in optional)
          for name, checks in columns.items()},
         strict=False, coerce=False)
 
@@ -336,7 +380,11 @@ def _duplicate_pairs(name: str, df: pd.DataFrame, cols: list[str], what: str) ->
 
 
 def _as_number(s: pd.Series) -> pd.Series:
-    return pd.to_numeric(s.str.replace(" ", "", regex=False).where(s.str.match(MONEY_RE.pattern)), errors="coerce")
+    """Money as float64; NaN where the cell is not an amount (reported by the column checks)."""
+    if _numeric(s):
+        return s.astype("float64")
+    clean = s.str.replace(" ", "", regex=False)
+    return clean.where(clean.str.fullmatch(MONEY_PATTERN)).astype("float64")
 
 
 def _cross_checks(tables: dict[str, pd.DataFrame], names: dict[str, str], plan_year: int | None,
@@ -371,17 +419,18 @@ def _cross_checks(tables: dict[str, pd.DataFrame], names: dict[str, str], plan_y
                                             "(within 1e-6)"))
         listed = set(cs["product_id"])
         need_strategy: dict[str, tuple[str, int, str]] = {}
+        sold: list[tuple[str, pd.Series, str]] = []
         if "sales_input" in tables:
-            si = tables["sales_input"]
-            for i, p in zip(si.index, si["product_id"], strict=True):
-                need_strategy.setdefault(p, (names["sales_input"], int(i) + 2, "in sales_input"))
+            sold.append((names["sales_input"], tables["sales_input"]["product_id"], "in sales_input"))
         if "actuals" in tables and plan_year is not None:
             act = tables["actuals"]
-            ok = act["month"].str.match(MONTH_RE.pattern)
-            prior = set(fiscal_months(plan_year - 1, start_month))
-            in_prior = ok & act["month"].isin(prior)
-            for i, p in zip(act.index[in_prior], act.loc[in_prior, "product_id"], strict=True):
-                need_strategy.setdefault(p, (names["actuals"], int(i) + 2, f"in FY{plan_year - 1} actuals"))
+            prior = fiscal_months(plan_year - 1, start_month)
+            sold.append((names["actuals"], act.loc[act["month"].isin(prior), "product_id"],
+                         f"in FY{plan_year - 1} actuals"))
+        for file, products_sold, where in sold:
+            first = products_sold[~products_sold.duplicated(keep="first")]
+            for i, p in zip(first.index, first, strict=True):
+                need_strategy.setdefault(p, (file, int(i) + 2, where))
         products = set(tables["products"]["product_id"]) if "products" in tables else set()
         for product, (file, row, where) in need_strategy.items():
             if product not in listed and (not products or product in products):
@@ -484,7 +533,8 @@ def _empty(stem: str) -> pd.DataFrame:
 def _infer_plan_year(actuals: pd.DataFrame | None, start_month: int) -> int | None:
     if actuals is None or actuals.empty:
         return None
-    months = actuals["month"][actuals["month"].str.match(MONTH_RE.pattern)]
+    months = pd.Series(actuals["month"].unique(), dtype="str")
+    months = months[months.str.match(MONTH_RE.pattern)]
     if months.empty:
         return None
     return int(fiscal_year_of(pd.Series([months.max()]), start_month).iloc[0])
@@ -515,7 +565,7 @@ def check_folder(data_dir: str | Path, *, fiscal_year: int | None = None, fiscal
     names = {stem: path.name for stem, path in files.items()}
     for stem, path in files.items():
         try:
-            df = read_table(path)
+            df = read_table(path, numeric=SPECS[stem].money + ("share",))
         except Exception as exc:  # unreadable file: one line, the reader's own reason
             problems.append(Problem(path.name, None, None, None, f"a readable {path.suffix[1:]} file ({exc})"))
             continue
@@ -537,7 +587,8 @@ def check_folder(data_dir: str | Path, *, fiscal_year: int | None = None, fiscal
         if people is not None else None,
         "customers": ids("customers", "customer_id"),
         "products": ids("products", "product_id"),
-        "needs": ids("report_card_needs", "need_id"),
+        # ratings or actions without a needs file point at needs that do not exist
+        "needs": ids("report_card_needs", "need_id") or set(),
     }
     schemas = _schemas(refs)
     for stem, df in raw.items():

@@ -21,6 +21,8 @@ import pandas as pd
 from alignment.money import format_money
 
 HEADLINE_PARTS = ".headline"
+_UMASK = os.umask(0)
+os.umask(_UMASK)
 
 
 def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
@@ -31,6 +33,7 @@ def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+        os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp creates 0600; outputs are shared like any other file
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -53,7 +56,7 @@ def to_text_table(df: pd.DataFrame, money: Iterable[str] = ()) -> pd.DataFrame:
             out[col] = format_money(s.astype("float64"))
         elif pd.api.types.is_bool_dtype(s) or (s.dtype == object and s.dropna().map(type).eq(bool).all()
                                                and s.notna().any()):
-            out[col] = s.map(lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v))
+            out[col] = s.map(lambda v: "" if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))
                              else ("true" if bool(v) else "false"))
         elif pd.api.types.is_float_dtype(s):
             out[col] = s.map(_float_text)
