@@ -1,0 +1,150 @@
+"""Notebook 04_report_card: its form, and its figures when run with papermill on the sample and on gaps."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import nbformat
+import pandas as pd
+import pytest
+
+from alignment.paths import NOTEBOOKS_DIR, SAMPLE_DATA_DIR
+
+NOTEBOOK = NOTEBOOKS_DIR / "04_report_card.ipynb"
+PARAMETERS = '''# Parameters: the sample run's values. `alignment run` (or papermill -f params/<file>.yaml) replaces them.
+data_dir: str = "../data/sample"  # data folder, relative to the notebooks folder, or absolute
+fiscal_year: int = 2026  # named by the calendar year in which it ends
+fiscal_year_start_month: int = 1  # 1 = calendar year; 7 = the year runs July..June
+target: dict = {"growth": 0.10, "rules": [{"customer_group": "Enterprise", "growth": 0.15}, {"product_line": "Cloud", "growth": 0.25}], "total": None, "phasing": "seasonal"}  # marketing's top-down target
+allocation: dict = {"group_method": "target_gap", "group_shares": {}, "customer_method": "headroom", "cap": "potential", "rounding": 1000, "over_assignment": 0.0}  # how the gap is allocated
+review: dict = {"month": "2026-10", "flag_below": 0.90}  # the joint monthly review
+report_card: dict = {"cycle": "2026-H1"}  # the report-card half-year analysed
+celebration: dict = {"quarter": "2026-Q3"}  # the quarter celebrated
+report_dir: str | None = None  # where tables go; None writes no tables'''
+POINTS = {"A": 4, "B": 3, "C": 2, "F": 0}
+
+needs_sample = pytest.mark.skipif(not (SAMPLE_DATA_DIR / "report_card_ratings.csv").is_file(),
+                                  reason="the sample data folder has not been generated")
+
+
+# --------------------------------------------------------------------------- the notebook's form (fast)
+
+
+class TestForm:
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+
+    def test_parameters_cell_is_the_first_code_cell(self) -> None:
+        code = [c for c in self.nb.cells if c.cell_type == "code"]
+        tagged = [c for c in code if "parameters" in c.metadata.get("tags", [])]
+        assert len(tagged) == 1 and tagged[0] is code[0]
+        assert tagged[0].source == PARAMETERS
+        assert code[1].source.endswith(
+            "wb = open_workbook(report_dir=report_dir, data_dir=data_dir, fiscal_year=fiscal_year, "
+            "fiscal_year_start_month=fiscal_year_start_month, target=target, allocation=allocation, review=review, "
+            "report_card=report_card, celebration=celebration)")
+
+    def test_committed_without_outputs_and_thin(self) -> None:
+        assert self.nb.metadata["kernelspec"]["name"] == "python3"
+        assert self.nb.metadata["language_info"]["name"] == "python"
+        for cell in self.nb.cells:
+            if cell.cell_type == "code":
+                assert cell.outputs == [] and cell.execution_count is None
+                for word in ("def ", "class ", "lambda"):
+                    assert word not in cell.source
+        assert self.nb.cells[0].cell_type == "markdown"
+        nbformat.validate(self.nb)
+
+
+# --------------------------------------------------------------------------- runs
+
+
+def run_notebook(tmp_path: Path, data_dir: Path, cycle: str = "2026-H1") -> Path:
+    import papermill
+
+    report = tmp_path / "report"
+    papermill.execute_notebook(
+        str(NOTEBOOK), str(tmp_path / "04_report_card.ipynb"),
+        parameters={"data_dir": str(data_dir), "report_card": {"cycle": cycle}, "report_dir": str(report)},
+        kernel_name="python3", progress_bar=False, cwd=str(NOTEBOOKS_DIR))
+    return report
+
+
+def read_tables(report: Path) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    scores = pd.read_csv(report / "report_card_scores.csv", dtype=str, keep_default_na=False)
+    plan = pd.read_csv(report / "action_plan.csv", dtype=str, keep_default_na=False)
+    headline = json.loads((report / ".headline" / "04_report_card.json").read_text(encoding="utf-8"))
+    return scores, plan, headline
+
+
+def by_hand(data_dir: Path, cycle: str) -> dict[str, float | None]:
+    """The score each side received, straight from the CSV files: mean over needs of the other side's mean."""
+    ratings = pd.read_csv(data_dir / "report_card_ratings.csv", dtype=str, keep_default_na=False)
+    needs = pd.read_csv(data_dir / "report_card_needs.csv", dtype=str, keep_default_na=False)
+    people = pd.read_csv(data_dir / "people.csv", dtype=str, keep_default_na=False)
+    r = ratings[ratings["cycle"] == cycle].merge(needs, on="need_id").merge(
+        people.rename(columns={"person_id": "rater_id"}), on="rater_id")
+    r = r[r["function"].str.lower() != r["rated_side"].str.lower()]
+    item = r.assign(points=r["grade"].str.upper().map(POINTS)).groupby(["rated_side", "need_id"])["points"].mean()
+    side = item.groupby(level="rated_side").mean()
+    return {s: (float(side[s]) if s in side.index else None) for s in ("marketing", "sales")}
+
+
+@needs_sample
+@pytest.mark.notebook
+@pytest.mark.slow
+def test_sample_run(tmp_path: Path) -> None:
+    report = run_notebook(tmp_path, SAMPLE_DATA_DIR)
+    scores, plan, headline = read_tables(report)
+    expected = by_hand(SAMPLE_DATA_DIR, "2026-H1")
+    assert headline["report_card_score"] == {k: pytest.approx(v) for k, v in expected.items()}
+    needs = pd.read_csv(SAMPLE_DATA_DIR / "report_card_needs.csv", dtype=str)
+    ratings = pd.read_csv(SAMPLE_DATA_DIR / "report_card_ratings.csv", dtype=str)
+    cycles = sorted(c for c in ratings["cycle"].unique() if c <= "2026-H1")
+    assert sorted(scores["cycle"].unique()) == cycles
+    assert len(scores) == len(cycles) * len(needs)
+    assert set(scores["shortfall"]) <= {"true", "false"} and set(scores["blind_spot"]) <= {"true", "false"}
+    now = scores[scores["cycle"] == "2026-H1"]
+    shortfalls = set(now.loc[now["shortfall"] == "true", "need_id"])
+    assert shortfalls <= set(plan["need_id"])
+    assert set(plan["cycle"]) == {"2026-H1"}
+    assert plan["need_id"].is_unique
+    # every plan row is a shortfall or carries an unfinished action from 2025-H2
+    actions = pd.read_csv(SAMPLE_DATA_DIR / "action_items.csv", dtype=str, keep_default_na=False)
+    unfinished = set(actions.loc[(actions["cycle"] == "2025-H2") & actions["status"].isin(["open", "in_progress"]),
+                                 "need_id"])
+    assert set(plan["need_id"]) == shortfalls | unfinished
+    assert (plan.loc[plan["need_id"].isin(unfinished), "action"] != "").all()
+
+
+@needs_sample
+@pytest.mark.notebook
+@pytest.mark.slow
+def test_run_with_missing_ratings(tmp_path: Path) -> None:
+    """One need ungraded, and one side graded by nobody, in the report cycle: warnings, not failures."""
+    data = tmp_path / "data"
+    shutil.copytree(SAMPLE_DATA_DIR, data)
+    ratings = pd.read_csv(data / "report_card_ratings.csv", dtype=str, keep_default_na=False)
+    needs = pd.read_csv(data / "report_card_needs.csv", dtype=str, keep_default_na=False)
+    marketing_needs = sorted(needs.loc[needs["rated_side"] == "marketing", "need_id"])
+    sales_needs = set(needs.loc[needs["rated_side"] == "sales", "need_id"])
+    gone_need = marketing_needs[0]
+    in_cycle = ratings["cycle"] == "2026-H1"
+    drop = in_cycle & (ratings["need_id"].isin(sales_needs) | (ratings["need_id"] == gone_need))
+    ratings[~drop].to_csv(data / "report_card_ratings.csv", index=False)
+
+    report = run_notebook(tmp_path, data)
+    scores, plan, headline = read_tables(report)
+    assert headline["report_card_score"]["sales"] is None
+    assert headline["report_card_score"]["marketing"] == pytest.approx(by_hand(data, "2026-H1")["marketing"])
+    now = scores[scores["cycle"] == "2026-H1"].set_index("need_id")
+    assert now.loc[gone_need, "score"] == "" and now.loc[gone_need, "shortfall"] == "false"
+    assert now.loc[gone_need, "n_raters"] == "0" and now.loc[gone_need, "previous_score"] != ""
+    assert (now.loc[sorted(sales_needs), "score"] == "").all()
+    assert len(now) == len(needs)
+    # the unfinished actions of 2025-H2 still carry over, unscored
+    actions = pd.read_csv(data / "action_items.csv", dtype=str, keep_default_na=False)
+    unfinished = set(actions.loc[(actions["cycle"] == "2025-H2") & actions["status"].isin(["open", "in_progress"]),
+                                 "need_id"])
+    assert unfinished <= set(plan["need_id"])
