@@ -7,9 +7,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from tiny_company import replace_line, write_company
 
 from alignment.paths import PROJECT_DIR, SAMPLE_DATA_DIR, SAMPLE_PARAMS
-from tiny_company import replace_line, write_company
 
 
 def alignment(*args: str, cwd: Path = PROJECT_DIR) -> subprocess.CompletedProcess[str]:

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from tiny_company import FILES, replace_line, write_company
 
 from alignment.inputs import check_folder, load_inputs
 from alignment.problems import InputError
-from tiny_company import FILES, replace_line, write_company
 
 BASE_WARNINGS = {
     "warning: report_card_needs.csv, column rated_side: value 'marketing': expected 6 critical needs rated on the "

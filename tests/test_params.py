@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 import yaml
+from tiny_company import write_company
 
 from alignment.params import GrowthRule, Params, check_against_inputs, load_params, parse_params
 from alignment.paths import SAMPLE_PARAMS
 from alignment.problems import ParamsError
-from tiny_company import write_company
 
 
 def messages(raw: object, tmp_path: Path) -> list[str]:
