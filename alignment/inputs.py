@@ -166,14 +166,6 @@ def _unique(what: str) -> pa.Check:
     return pa.Check(lambda s: ~s.duplicated(keep="first") | (s.str.len() == 0), error=what)
 
 
-def _in(values: set[str] | None, what: str) -> list[pa.Check]:
-    """Values must be among ``values``; None means the referenced file is itself missing: no check."""
-    if values is None:
-        return []
-    allowed = set(values)
-    return [pa.Check(lambda s: s.isin(allowed) | (s.str.len() == 0), error=what)]
-
-
 def _per_distinct(check: Callable[[pd.Series], pd.Series]) -> Callable[[pd.Series], pd.Series]:
     """Run a check once per distinct value: months, channels, grades repeat millions of times in big files."""
     def run(s: pd.Series) -> pd.Series:
@@ -185,6 +177,18 @@ def _per_distinct(check: Callable[[pd.Series], pd.Series]) -> Callable[[pd.Serie
 
     run.__name__ = check.__name__
     return run
+
+
+def _in(values: set[str] | None, what: str) -> list[pa.Check]:
+    """Values must be among ``values``; None means the referenced file is itself missing: no check."""
+    if values is None:
+        return []
+    allowed = set(values)
+
+    def listed(s: pd.Series) -> pd.Series:
+        return s.isin(allowed) | (s.str.len() == 0)
+
+    return [pa.Check(_per_distinct(listed), error=what)]
 
 
 def _one_of(values: tuple[str, ...], what: str, *, transform: Callable[[pd.Series], pd.Series] | None = None
@@ -360,7 +364,7 @@ def _column_problems(name: str, df: pd.DataFrame, schema: pa.DataFrameSchema) ->
         for case in cases.itertuples(index=False):
             if case.index is None or pd.isna(case.index):
                 # missing columns are reported before validation, so this is a check that crashed
-                raise RuntimeError(f"{name}: check {case.check!r} on {case.column} failed: {case.failure_case}")
+                raise RuntimeError(f"{name}: check {case.check!r} on {case.column} failed: {case.failure_case}") from exc
             out.append(Problem(name, int(case.index) + 2, str(case.column), str(case.failure_case), str(case.check)))
         return out
     return []
