@@ -1,0 +1,320 @@
+"""The scenario explorer: ipywidgets controls over growth and allocation, with live figures.
+
+Marketing and sales argue over "what if": what if Enterprise grows 15% instead of 10%, what if the
+gap goes by headroom instead of prior revenue, what if quotas are padded by 5%? :class:`Explorer`
+builds the widget tree from the inputs and a base :class:`~alignment.params.Params`; every change
+of a control re-plans with :func:`alignment.plan.build_plan` and redraws the headline figures and
+charts. Tests drive the controls from plain Python (``explorer.controls["over_assignment"].value =
+0.05``) and read :meth:`Explorer.figures`.
+
+How the growth controls map to parameters, so that a saved scenario reproduces the figures exactly:
+
+- the default growth slider is ``target.growth``;
+- each customer group has a slider. A base rule that matches on ``customer_group`` alone is that
+  group's rule: its slider edits the rule's growth in place, so its precedence among the rules is
+  kept. A group without such a rule gets one only when its slider differs from the default growth;
+  those new rules come first, so the base file's other rules (product lines, products) still win
+  where they matched before;
+- moving the default growth carries along the sliders of groups that have no rule of their own.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from alignment.inputs import Inputs
+from alignment.params import (
+    CUSTOMER_METHODS,
+    GROUP_METHODS,
+    GrowthRule,
+    Params,
+    parse_params,
+)
+from alignment.plan import Plan, build_plan
+from alignment.tables import atomic_write_text
+
+ROUNDINGS = (0.01, 1.0, 10.0, 100.0, 1000.0, 10000.0)
+HEADLINE_KEYS = (
+    ("top_down_target", "Top-down target T"),
+    ("bottom_up_quota", "Bottom-up quota Q"),
+    ("gap", "Gap G"),
+    ("final_quota_total", "Final quotas"),
+    ("unallocated", "Unallocated"),
+)
+
+
+def plan_figures(plan: Plan) -> dict[str, float]:
+    """The explorer's headline figures of a plan."""
+    return {
+        "top_down_target": plan.top_down_target,
+        "padded_target": plan.padded_target,
+        "bottom_up_quota": plan.bottom_up_quota,
+        "gap": plan.gap,
+        "final_quota_total": plan.final_quota_total,
+        "unallocated": plan.unallocated,
+    }
+
+
+def group_totals(plan: Plan) -> pd.DataFrame:
+    """Allocated gap and final quota by customer group, summed in cents."""
+    from alignment.targets import sum_money
+
+    return sum_money(plan.final_quotas, ["customer_group"], ["allocated", "final_quota"])
+
+
+def compare_with_base(base: Plan, scenario: Plan) -> pd.DataFrame:
+    """Allocation by customer group in the base plan and the scenario, side by side, with the change."""
+    b = group_totals(base).set_index("customer_group")
+    s = group_totals(scenario).set_index("customer_group")
+    out = pd.DataFrame({
+        "base_allocated": b["allocated"],
+        "scenario_allocated": s["allocated"],
+        "base_final_quota": b["final_quota"],
+        "scenario_final_quota": s["final_quota"],
+    }).fillna(0.0)
+    out["change"] = (out["scenario_final_quota"] - out["base_final_quota"]).round(2)
+    return out.reset_index()
+
+
+def group_growth(params: Params, groups: list[str]) -> dict[str, float]:
+    """Each group's growth as the explorer shows it: its own rule's growth, else the default."""
+    own = {r.customer_group: r.growth for r in params.target.rules if _group_only(r)}
+    return {g: own.get(g, params.target.growth) for g in groups}
+
+
+def _group_only(rule: GrowthRule) -> bool:
+    return rule.customer_group is not None and rule.product_line is None and rule.product_id is None
+
+
+def scenario_params(base: Params, *, growth: float, group_growths: dict[str, float], group_method: str,
+                    customer_method: str, cap: str, rounding: float, over_assignment: float) -> Params:
+    """The parameters of a scenario: the base file with the explorer's control values applied."""
+    own = {r.customer_group for r in base.target.rules if _group_only(r)}
+    rules = [replace(r, growth=group_growths.get(r.customer_group, r.growth)) if _group_only(r) else r
+             for r in base.target.rules]
+    new = [GrowthRule(growth=v, customer_group=g) for g, v in sorted(group_growths.items())
+           if g not in own and v != growth]
+    target = replace(base.target, growth=growth, rules=tuple(new + rules))
+    shares = base.allocation.group_shares if group_method == "shares" else {}
+    allocation = replace(base.allocation, group_method=group_method, customer_method=customer_method, cap=cap,
+                         rounding=rounding, over_assignment=over_assignment, group_shares=shares)
+    return replace(base, target=target, allocation=allocation)
+
+
+def save_scenario(params: Params, path: str | Path) -> Path:
+    """Write a params YAML that reproduces ``params`` exactly (``data_dir`` relative to the file's folder).
+
+    The written file is read back and checked before it replaces anything, so a saved scenario always runs.
+    """
+    path = Path(path)
+    values = params.to_dict()
+    try:
+        values["data_dir"] = Path(params.data_dir).resolve().relative_to(path.parent.resolve()).as_posix()
+    except ValueError:
+        import os
+
+        values["data_dir"] = os.path.relpath(Path(params.data_dir).resolve(), path.parent.resolve())
+    import yaml
+
+    text = "# Saved from the scenario explorer.\n" + yaml.safe_dump(values, sort_keys=False, allow_unicode=True)
+    again = parse_params(yaml.safe_load(text), path.parent.resolve(), source=path.name)
+    if replace(again, source=None) != replace(params, source=None):
+        raise ValueError(f"{path.name}: the saved scenario would not reproduce the explorer's parameters")
+    return atomic_write_text(path, text)
+
+
+class Explorer:
+    """The widget tree of the scenario explorer and the state behind it.
+
+    Parameters
+    ----------
+    inputs : Inputs
+        The validated data folder.
+    base : Params
+        The parameters file's scenario: the starting point and the comparison's base.
+    save_dir : Path, optional
+        Where "Save scenario" writes; default the base params file's folder, else the workbook's
+        ``params/`` folder.
+    """
+
+    def __init__(self, inputs: Inputs, base: Params, save_dir: str | Path | None = None):
+        import ipywidgets as w
+
+        self.inputs = inputs
+        self.base = base
+        self.base_plan = build_plan(inputs, base)
+        self.plan = self.base_plan
+        from alignment.paths import PARAMS_DIR
+
+        self.save_dir = Path(save_dir) if save_dir else (base.source.parent if base.source else PARAMS_DIR)
+        self.groups = sorted(inputs.customers["customer_group"].unique().tolist())
+        self.last_update_seconds = 0.0
+        self.chart_specs: list[dict[str, Any]] = []
+        self._syncing = False
+        pct = {"readout_format": ".1%", "continuous_update": False, "style": {"description_width": "150px"},
+               "layout": w.Layout(width="420px")}
+        a = base.allocation
+        rounding_options = sorted({*ROUNDINGS, a.rounding})
+        self.controls: dict[str, Any] = {
+            "growth": w.FloatSlider(value=base.target.growth, min=-0.5, max=1.0, step=0.005,
+                                    description="Default growth", **pct),
+            "group_method": w.Dropdown(options=[(_label(m), m) for m in GROUP_METHODS
+                                                if m != "shares" or a.group_shares],
+                                       value=a.group_method, description="Gap to groups by",
+                                       style={"description_width": "150px"}),
+            "customer_method": w.Dropdown(options=[(_label(m), m) for m in CUSTOMER_METHODS], value=a.customer_method,
+                                          description="Gap to customers by", style={"description_width": "150px"}),
+            "cap": w.Dropdown(options=[("potential", "potential"), ("no cap", "none")], value=a.cap,
+                              description="Cap quotas at",
+                              style={"description_width": "150px"}),
+            "rounding": w.Dropdown(options=[(f"{r:,.2f}".rstrip("0").rstrip("."), r) for r in rounding_options],
+                                   value=a.rounding, description="Round quotas to",
+                                   style={"description_width": "150px"}),
+            "over_assignment": w.FloatSlider(value=a.over_assignment, min=0.0, max=0.25, step=0.005,
+                                             description="Quota padding", **pct),
+        }
+        self.group_controls = {
+            g: w.FloatSlider(value=v, min=-0.5, max=1.0, step=0.005, description=f"{g} growth", **pct)
+            for g, v in group_growth(base, self.groups).items()
+        }
+        self._own_rule = {r.customer_group for r in base.target.rules if _group_only(r)}
+        for name, control in self.controls.items():
+            control.add_class(f"alignment-{name.replace('_', '-')}")
+            control.observe(self._changed, names="value")
+        for control in self.group_controls.values():
+            control.add_class("alignment-group-growth")
+            control.observe(self._changed, names="value")
+        self.controls["growth"].observe(self._default_moved, names="value")
+
+        self.headline = w.HTML(layout=w.Layout(width="100%"))
+        self.headline.add_class("alignment-headline")
+        self.charts = w.Output()
+        self.compare = w.ToggleButton(value=False, description="Compare with base", icon="columns",
+                                      layout=w.Layout(width="180px"))
+        self.compare.add_class("alignment-compare")
+        self.compare.observe(self._changed, names="value")
+        self.save_name = w.Text(value="scenario", description="Save as", style={"description_width": "60px"})
+        self.save_button = w.Button(description="Save scenario", icon="save", button_style="primary")
+        self.save_button.add_class("alignment-save")
+        self.save_status = w.HTML()
+        self.save_button.on_click(lambda _: self._save_clicked())
+        self.widget = w.VBox([
+            w.HTML("<b>Target</b>"), self.controls["growth"], *self.group_controls.values(),
+            w.HTML("<b>Allocation</b>"), self.controls["group_method"], self.controls["customer_method"],
+            self.controls["cap"], self.controls["rounding"], self.controls["over_assignment"],
+            self.headline, w.HBox([self.compare, self.save_name, self.save_button]), self.save_status, self.charts,
+        ])
+        self.widget.add_class("alignment-explorer")
+        self.update()
+
+    # ------------------------------------------------------------------ state
+    def current_params(self) -> Params:
+        """The scenario the controls describe."""
+        c = self.controls
+        return scenario_params(
+            self.base, growth=float(c["growth"].value),
+            group_growths={g: float(s.value) for g, s in self.group_controls.items()},
+            group_method=c["group_method"].value, customer_method=c["customer_method"].value, cap=c["cap"].value,
+            rounding=float(c["rounding"].value), over_assignment=float(c["over_assignment"].value))
+
+    def figures(self) -> dict[str, float]:
+        """The current scenario's headline figures."""
+        return plan_figures(self.plan)
+
+    def comparison(self) -> pd.DataFrame:
+        """Allocation by customer group: base vs the current scenario."""
+        return compare_with_base(self.base_plan, self.plan)
+
+    def update(self) -> None:
+        """Re-plan with the controls' values, then redraw the figures and charts.
+
+        ``last_update_seconds`` is the time from the change to the new figures and chart specs
+        handed to the front end (the browser then draws them).
+        """
+        from alignment.charts.explorer import explorer_charts
+
+        start = time.perf_counter()
+        self.plan = build_plan(self.inputs, self.current_params())
+        self.headline.value = headline_html(self.figures(), plan_figures(self.base_plan))
+        charts = explorer_charts(self.plan, self.base_plan if self.compare.value else None)
+        self.chart_specs = [chart.to_dict(validate=False) for chart in charts]
+        self._draw()
+        self.last_update_seconds = time.perf_counter() - start
+
+    def save(self, name: str | None = None) -> Path:
+        """Write the current scenario as ``<save_dir>/<name>.yaml``; returns the path."""
+        stem = (name or self.save_name.value or "scenario").strip()
+        stem = "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in stem) or "scenario"
+        return save_scenario(self.current_params(), self.save_dir / f"{stem}.yaml")
+
+    # ------------------------------------------------------------------ events
+    def _changed(self, _change: dict[str, Any]) -> None:
+        if not self._syncing:
+            self.update()
+
+    def _default_moved(self, change: dict[str, Any]) -> None:
+        self._syncing = True
+        try:
+            for g, slider in self.group_controls.items():
+                if g not in self._own_rule and slider.value == change["old"]:
+                    slider.value = change["new"]
+        finally:
+            self._syncing = False
+        self.update()
+
+    def _save_clicked(self) -> None:
+        try:
+            path = self.save()
+        except (OSError, ValueError) as exc:
+            self.save_status.value = f"<span style='color:#b00'>Not saved: {_escape(str(exc))}</span>"
+        else:
+            self.save_status.value = (f"Saved <code>{_escape(str(path))}</code>: "
+                                      f"<code>alignment run {_escape(str(path))}</code> reproduces it.")
+
+    def _draw(self) -> None:
+        from IPython.display import display
+
+        from alignment.display import chart_mimebundle
+
+        self.charts.clear_output(wait=True)
+        with self.charts:
+            for spec in self.chart_specs:
+                data, metadata = chart_mimebundle(spec)
+                display(data, metadata=metadata, raw=True)
+
+    def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        bundle["text/plain"] = "Scenario explorer (live controls need a running kernel in JupyterLab)"
+        bundle["text/html"] = (
+            "<p><em>The scenario explorer's controls run live in JupyterLab. This page shows the base scenario "
+            "above.</em></p>" + headline_html(self.figures(), plan_figures(self.base_plan)))
+        return bundle
+
+
+def headline_html(figures: dict[str, float], base: dict[str, float]) -> str:
+    """The headline figures as a small HTML table, with the change from the base scenario."""
+    rows = []
+    for key, label in HEADLINE_KEYS:
+        value, was = figures[key], base[key]
+        delta = value - was
+        change = "" if abs(delta) < 0.005 else f"{delta:+,.2f}"
+        rows.append(f"<tr><th style='text-align:left'>{label}</th><td style='text-align:right' "
+                    f"class='figure-{key}' data-key='{key}'>{value:,.2f}</td><td style='text-align:right;color:#555'>{change}</td></tr>")
+    return ("<table class='alignment-figures'><thead><tr><th></th><th>scenario</th><th>change vs base</th></tr>"
+            "</thead><tbody>" + "".join(rows) + "</tbody></table>")
+
+
+def _label(method: str) -> str:
+    """A method's name as the controls show it (``prior_revenue`` -> ``prior revenue``)."""
+    return method.replace("_", " ")
+
+
+def _escape(text: str) -> str:
+    import html
+
+    return html.escape(text, quote=True)

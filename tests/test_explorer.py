@@ -1,0 +1,129 @@
+"""The scenario explorer, driven from plain Python: controls in, figures and charts out, scenarios saved."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+import yaml
+
+from alignment.explorer import Explorer, group_growth, save_scenario, scenario_params
+from alignment.inputs import load_inputs
+from alignment.money import to_cents
+from alignment.params import load_params, parse_params
+from alignment.paths import SAMPLE_PARAMS
+from alignment.plan import build_plan
+
+
+@pytest.fixture(scope="module")
+def base():
+    params = load_params(SAMPLE_PARAMS)
+    return params, load_inputs(params.data_dir)
+
+
+@pytest.fixture
+def explorer(base, tmp_path: Path) -> Explorer:
+    params, inputs = base
+    return Explorer(inputs, params, save_dir=tmp_path)
+
+
+def cents(x: float) -> int:
+    return int(to_cents(x))
+
+
+class TestControls:
+    def test_starts_at_the_base_scenario(self, explorer: Explorer) -> None:
+        assert explorer.current_params() == explorer.base
+        assert explorer.figures()["final_quota_total"] == explorer.base_plan.final_quota_total
+        assert len(explorer.chart_specs) == 3
+
+    def test_padding_raises_every_quota_total_exactly(self, explorer: Explorer) -> None:
+        explorer.controls["over_assignment"].value = 0.05
+        f = explorer.figures()
+        assert cents(f["padded_target"]) == round(cents(f["top_down_target"]) * 1.05)
+        assert cents(f["final_quota_total"]) == cents(f["padded_target"])
+        assert f["gap"] > explorer.base_plan.gap
+        assert "+" in explorer.headline.value  # the change against the base is shown
+
+    def test_a_group_growth_moves_only_that_groups_target(self, explorer: Explorer) -> None:
+        before = explorer.plan.cell_targets.groupby("customer_group")["target"].sum()
+        explorer.group_controls["Mid-Market"].value = 0.30
+        after = explorer.plan.cell_targets.groupby("customer_group")["target"].sum()
+        changed = sorted(g for g in before.index if cents(before[g]) != cents(after[g]))
+        assert changed == ["Mid-Market"]
+        assert after["Mid-Market"] > before["Mid-Market"]
+
+    def test_default_growth_carries_groups_without_a_rule(self, explorer: Explorer) -> None:
+        explorer.controls["growth"].value = 0.2
+        values = {g: s.value for g, s in explorer.group_controls.items()}
+        assert values["Enterprise"] == 0.15  # its own rule in the params file
+        assert all(v == 0.2 for g, v in values.items() if g != "Enterprise")
+        assert explorer.current_params().target.rules == explorer.base.target.rules
+
+    def test_allocation_method_changes_the_split_not_the_total(self, explorer: Explorer) -> None:
+        before = explorer.plan.final_quotas.set_index(["customer_id", "product_id"])["final_quota"]
+        explorer.controls["group_method"].value = "equal"
+        explorer.controls["customer_method"].value = "potential"
+        after = explorer.plan.final_quotas.set_index(["customer_id", "product_id"])["final_quota"]
+        assert cents(after.sum()) == cents(before.sum())
+        assert (to_cents(after.to_numpy()) != to_cents(before.to_numpy())).any()
+
+    def test_compare_with_base(self, explorer: Explorer) -> None:
+        explorer.controls["over_assignment"].value = 0.10
+        explorer.compare.value = True
+        table = explorer.comparison()
+        assert list(table["customer_group"]) == explorer.groups
+        assert cents(table["change"].sum()) == cents(explorer.plan.final_quota_total - explorer.base_plan.final_quota_total)
+        assert explorer.chart_specs[1]["title"]["text"] == "Final quota by customer group: base vs this scenario"
+
+    def test_every_chart_is_titled(self, explorer: Explorer) -> None:
+        titles = [spec["title"]["text"] for spec in explorer.chart_specs]
+        assert titles == ["From bottom-up quota to the target", "Allocation of the gap by customer group",
+                          "Is anyone given the impossible?"]
+
+    def test_html_export_shows_figures_not_an_empty_widget(self, explorer: Explorer) -> None:
+        bundle = explorer._repr_mimebundle_()
+        assert "application/vnd.jupyter.widget-view+json" in bundle
+        assert f"{explorer.base_plan.final_quota_total:,.2f}" in bundle["text/html"]
+
+
+class TestScenarioParams:
+    def test_new_group_rules_come_first_so_other_rules_still_win(self, base) -> None:
+        params, inputs = base
+        groups = sorted(inputs.customers["customer_group"].unique())
+        growths = {**group_growth(params, groups), "Healthcare": 0.5}
+        p = scenario_params(params, growth=0.1, group_growths=growths, group_method="target_gap",
+                            customer_method="headroom", cap="potential", rounding=1000.0, over_assignment=0.0)
+        assert [r.to_dict() for r in p.target.rules] == [
+            {"customer_group": "Healthcare", "growth": 0.5},
+            {"customer_group": "Enterprise", "growth": 0.15},
+            {"product_line": "Cloud", "growth": 0.25},
+        ]
+
+
+class TestSaveScenario:
+    def test_saved_file_reproduces_the_scenario(self, explorer: Explorer, base, tmp_path: Path) -> None:
+        explorer.controls["over_assignment"].value = 0.05
+        explorer.controls["rounding"].value = 100.0
+        explorer.group_controls["Healthcare"].value = 0.22
+        path = explorer.save("stretch plan")
+        assert path == tmp_path / "stretch_plan.yaml"
+        again = load_params(path)
+        assert again.data_dir == explorer.base.data_dir
+        replan = build_plan(base[1], again)
+        assert replan.final_quotas.equals(explorer.plan.final_quotas)
+        assert replan.headline() == explorer.plan.headline()
+
+    def test_save_button_reports_the_path(self, explorer: Explorer, tmp_path: Path) -> None:
+        explorer.save_name.value = "q4"
+        explorer.save_button.click()
+        assert (tmp_path / "q4.yaml").is_file()
+        assert "alignment run" in explorer.save_status.value
+
+    def test_saved_yaml_is_plain_params(self, explorer: Explorer, tmp_path: Path) -> None:
+        path = save_scenario(explorer.current_params(), tmp_path / "s.yaml")
+        raw = yaml.safe_load(path.read_text())
+        assert set(raw) == {"data_dir", "fiscal_year", "fiscal_year_start_month", "target", "allocation", "review",
+                            "report_card", "celebration"}
+        assert parse_params(raw, tmp_path) == replace(explorer.current_params(), source=None)
