@@ -12,6 +12,20 @@ import pytest
 from alignment.paths import NOTEBOOKS_DIR, PROJECT_DIR
 
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
+PARAMETERS = """\
+# Parameters: the sample run's values. `alignment run` (or papermill -f params/<file>.yaml) replaces them.
+data_dir: str = "../data/sample"  # data folder, relative to the notebooks folder, or absolute
+fiscal_year: int = 2026  # named by the calendar year in which it ends
+fiscal_year_start_month: int = 1  # 1 is the calendar year; 7 runs July..June
+target: dict = {"growth": 0.10, "rules": [{"customer_group": "Enterprise", "growth": 0.15}, {"product_line": "Cloud", "growth": 0.25}], "total": None, "phasing": "seasonal"}  # marketing's top-down target
+allocation: dict = {"group_method": "target_gap", "group_shares": {}, "customer_method": "headroom", "cap": "potential", "rounding": 1000, "over_assignment": 0.0}  # how the gap is allocated
+review: dict = {"month": "2026-10", "flag_below": 0.90}  # the joint monthly review
+report_card: dict = {"cycle": "2026-H1"}  # the report-card half-year analysed
+celebration: dict = {"quarter": "2026-Q3"}  # the quarter celebrated
+report_dir = None  # folder the tables go to; None writes no tables"""
+OPEN = ("wb = open_workbook(report_dir=report_dir, data_dir=data_dir, fiscal_year=fiscal_year, "
+        "fiscal_year_start_month=fiscal_year_start_month, target=target, allocation=allocation, review=review, "
+        "report_card=report_card, celebration=celebration)")
 EXPECTED = ["00_roles_and_channels", "01_target_setting", "02_quota_rollup", "03_gap_allocation",
             "04_report_card", "05_monthly_review", "06_quarterly_celebration", "07_scenario_explorer"]
 
@@ -36,10 +50,19 @@ class TestNotebook:
                      and (c.get("outputs") or c.get("execution_count") is not None)]
             assert not dirty, f"cells {dirty} carry outputs: strip them (nbstripout)"
 
-    def test_one_parameters_cell_first(self, path: Path) -> None:
+    def test_one_parameters_cell_first_then_the_workbook_opens(self, path: Path) -> None:
         code = [c for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code"]
         tagged = [i for i, c in enumerate(code) if "parameters" in c.get("metadata", {}).get("tags", [])]
         assert tagged == [0]
+        assert "".join(code[0]["source"]) == PARAMETERS, "every notebook takes the same parameters"
+        assert OPEN in "".join(code[1]["source"])
+
+    def test_valid_notebook_for_python3(self, path: Path) -> None:
+        import nbformat
+
+        nb = nbformat.read(path, as_version=4)
+        nbformat.validate(nb)
+        assert nb.metadata["kernelspec"]["name"] == "python3"
 
     def test_no_logic_defined_in_the_notebook(self, path: Path) -> None:
         for cell in json.loads(path.read_text())["cells"]:

@@ -6,55 +6,16 @@ import json
 import shutil
 from pathlib import Path
 
-import nbformat
 import pandas as pd
 import pytest
 
 from alignment.paths import NOTEBOOKS_DIR, SAMPLE_DATA_DIR
 
 NOTEBOOK = NOTEBOOKS_DIR / "04_report_card.ipynb"
-PARAMETERS = '''# Parameters: the sample run's values. `alignment run` (or papermill -f params/<file>.yaml) replaces them.
-data_dir: str = "../data/sample"  # data folder, relative to the notebooks folder, or absolute
-fiscal_year: int = 2026  # named by the calendar year in which it ends
-fiscal_year_start_month: int = 1  # 1 = calendar year; 7 = the year runs July..June
-target: dict = {"growth": 0.10, "rules": [{"customer_group": "Enterprise", "growth": 0.15}, {"product_line": "Cloud", "growth": 0.25}], "total": None, "phasing": "seasonal"}  # marketing's top-down target
-allocation: dict = {"group_method": "target_gap", "group_shares": {}, "customer_method": "headroom", "cap": "potential", "rounding": 1000, "over_assignment": 0.0}  # how the gap is allocated
-review: dict = {"month": "2026-10", "flag_below": 0.90}  # the joint monthly review
-report_card: dict = {"cycle": "2026-H1"}  # the report-card half-year analysed
-celebration: dict = {"quarter": "2026-Q3"}  # the quarter celebrated
-report_dir: str | None = None  # where tables go; None writes no tables'''
 POINTS = {"A": 4, "B": 3, "C": 2, "F": 0}
 
 needs_sample = pytest.mark.skipif(not (SAMPLE_DATA_DIR / "report_card_ratings.csv").is_file(),
                                   reason="the sample data folder has not been generated")
-
-
-# --------------------------------------------------------------------------- the notebook's form (fast)
-
-
-class TestForm:
-    nb = nbformat.read(NOTEBOOK, as_version=4)
-
-    def test_parameters_cell_is_the_first_code_cell(self) -> None:
-        code = [c for c in self.nb.cells if c.cell_type == "code"]
-        tagged = [c for c in code if "parameters" in c.metadata.get("tags", [])]
-        assert len(tagged) == 1 and tagged[0] is code[0]
-        assert tagged[0].source == PARAMETERS
-        assert code[1].source.endswith(
-            "wb = open_workbook(report_dir=report_dir, data_dir=data_dir, fiscal_year=fiscal_year, "
-            "fiscal_year_start_month=fiscal_year_start_month, target=target, allocation=allocation, review=review, "
-            "report_card=report_card, celebration=celebration)")
-
-    def test_committed_without_outputs_and_thin(self) -> None:
-        assert self.nb.metadata["kernelspec"]["name"] == "python3"
-        assert self.nb.metadata["language_info"]["name"] == "python"
-        for cell in self.nb.cells:
-            if cell.cell_type == "code":
-                assert cell.outputs == [] and cell.execution_count is None
-                for word in ("def ", "class ", "lambda"):
-                    assert word not in cell.source
-        assert self.nb.cells[0].cell_type == "markdown"
-        nbformat.validate(self.nb)
 
 
 # --------------------------------------------------------------------------- runs
