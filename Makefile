@@ -36,8 +36,9 @@ lint: $(TEST_STAMP) ## ruff on the package, tests and notebooks; notebooks must 
 	$(BIN)/ruff check alignment tests benchmarks notebooks
 	$(BIN)/python -m pytest -q tests/test_hygiene.py
 
-bench: $(TEST_STAMP) ## benchmarks: planning engine and batch run, as ratios to a floor measured in the same run
+bench: $(TEST_STAMP) ## benchmarks: planning engine, explorer, batch run, as ratios to floors measured in the same run
 	$(BIN)/python benchmarks/bench_plan.py
+	$(BIN)/python benchmarks/bench_explorer.py
 	$(BIN)/python benchmarks/bench_run.py
 
 clean: ## remove reports and caches (keeps .venv)
