@@ -469,7 +469,7 @@ def styled(df: pd.DataFrame, money: tuple[str, ...] | list[str] = MONEY, ratios:
     """
     fmt = {c: f"{{:,.{decimals}f}}" for c in money if c in df.columns}
     fmt.update({c: "{:.1%}" for c in ratios if c in df.columns})
-    styler = df.style.format(fmt, na_rep="").hide(axis="index")
+    styler = df.style.format(fmt, na_rep="", escape="html").hide(axis="index")
     if compact:
         styler = styler.set_table_styles([{"selector": "th, td", "props": "font-size: 0.8em; padding: 2px 5px;"}])
     return styler

@@ -12,17 +12,14 @@ from __future__ import annotations
 import contextlib
 import io
 import statistics
-import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from alignment.explorer import Explorer  # noqa: E402
-from alignment.inputs import load_inputs  # noqa: E402
-from alignment.params import load_params  # noqa: E402
-from alignment.paths import SAMPLE_PARAMS  # noqa: E402
-from alignment.plan import build_plan  # noqa: E402
+from alignment.explorer import Explorer
+from alignment.inputs import load_inputs
+from alignment.params import load_params
+from alignment.paths import SAMPLE_PARAMS
+from alignment.plan import build_plan
 
 BUDGET = 0.200
 ROUNDS = 5

@@ -10,17 +10,24 @@ import yaml
 
 from alignment.paths import PROJECT_DIR
 
+# conda-forge names of the PyPI packages whose names differ there (extras included)
+CONDA_NAMES = {"bleach[css]": "bleach-with-css"}
+
 
 def _name(requirement: str) -> str:
-    return re.split(r"[<>=!~ \[]", requirement, maxsplit=1)[0].lower()
+    return re.split(r"[<>=!~ ]", requirement, maxsplit=1)[0].lower()
+
+
+def _spec(requirement: str) -> str:
+    return requirement.replace(" ", "")[len(_name(requirement)):]
 
 
 def test_environment_yml_matches_pyproject() -> None:
     project = tomllib.loads((PROJECT_DIR / "pyproject.toml").read_text())["project"]
     env = yaml.safe_load((PROJECT_DIR / "environment.yml").read_text())
     conda = [d for d in env["dependencies"] if isinstance(d, str)]
-    pinned = {_name(d): d.replace(" ", "") for d in conda if _name(d) not in {"python", "pip"}}
-    wanted = {_name(d): d.replace(" ", "") for d in project["dependencies"]}
+    pinned = {_name(d): _spec(d) for d in conda if _name(d) not in {"python", "pip"}}
+    wanted = {CONDA_NAMES.get(_name(d), _name(d)): _spec(d) for d in project["dependencies"]}
     assert pinned == wanted, "environment.yml and pyproject.toml list different dependencies or versions"
     python = next(d for d in conda if _name(d) == "python")
     assert python.replace("python", "") == project["requires-python"]

@@ -32,7 +32,7 @@ def money_style(df: pd.DataFrame, money: Iterable[str] = (), percent: Iterable[s
     formats = {c: "{:,.2f}" for c in money if c in df.columns}
     formats.update({c: "{:.1%}" for c in percent if c in df.columns})
     formats.update({c: "{:,.4f}" for c in ratio if c in df.columns})
-    return df.style.format(formats, na_rep="").hide(axis="index")
+    return df.style.format(formats, na_rep="", escape="html").hide(axis="index")
 
 
 def _long(df: pd.DataFrame, keys: list[str], measures: list[str]) -> pd.DataFrame:

@@ -332,7 +332,7 @@ def styled_table(df: pd.DataFrame, caption: str | None = None, headers: dict[str
             fmt[col] = "{:.2f}"
     short = [c for c in df.columns if c not in _TEXT_COLUMNS]
     numbers = [c for c in df.columns if pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])]
-    styler = (df.style.format(fmt, na_rep="–").hide(axis="index")
+    styler = (df.style.format(fmt, na_rep="–", escape="html").hide(axis="index")
               .relabel_index([names.get(c, c) for c in df.columns], axis="columns")
               .set_table_styles(_TABLE_CSS)
               .set_properties(subset=short, **{"white-space": "nowrap"})
@@ -366,7 +366,7 @@ def styled_report_card(card: pd.DataFrame, side: str, cycle: str) -> Styler:
                "comments": "Comments from " + other}
     last = len(view) - 1
     styler = (view.style
-              .format({"score": "{:.2f}", "last_cycle": "{:.2f}", "trend": _trend_text}, na_rep="–")
+              .format({"score": "{:.2f}", "last_cycle": "{:.2f}", "trend": _trend_text}, na_rep="–", escape="html")
               .hide(axis="index")
               .relabel_index([headers[c] for c in view.columns], axis="columns")
               .apply(lambda row: ["font-weight: bold; border-top: 2px solid #333; background: #fafafa"

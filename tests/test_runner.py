@@ -1,0 +1,416 @@
+"""``alignment run``: batch runs, failures, headline.json, run.json, atomic reports, several scenarios.
+
+The notebook runs are shared (``browser_support``): the fixture notebooks run once on a tiny company
+(one of them fails in a known cell), two scenarios run once for the comparison, and the real
+notebooks run once on the sample (slow).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+from browser_support import (
+    FIXTURE_NOTEBOOKS,
+    XSS_NAME,
+    comparison_report,
+    fixture_report,
+    sample_ready,
+    sample_report,
+    shared_base,
+    write_fixture_company,
+)
+
+from alignment.cli import main
+from alignment.export import HEADLINE_KEYS
+from alignment.runner import (
+    CellError,
+    RunError,
+    crashed_cell,
+    find_notebooks,
+    group_allocation,
+    load_scenarios,
+    merge_headline,
+    select_notebooks,
+    share_permissions,
+    swap_into_place,
+)
+from alignment.tables import write_headline_part
+
+FIXTURE_PAGES = ["01_fixture_customers", "02_fixture_charts", "03_fixture_fails"]
+FAILURE_LINE = "03_fixture_fails failed in cell 5: ValueError: the fixture allocation does not add up"
+
+
+@pytest.fixture(scope="module")
+def fixture_run(tmp_path_factory: pytest.TempPathFactory):
+    return fixture_report(shared_base(tmp_path_factory))
+
+
+@pytest.fixture(scope="module")
+def comparison_run(tmp_path_factory: pytest.TempPathFactory):
+    return comparison_report(shared_base(tmp_path_factory))
+
+
+def _params(tmp_path: Path, text: str = "data_dir: company\n", name: str = "scenario.yaml") -> Path:
+    write_fixture_company(tmp_path / "company")
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+# --------------------------------------------------------------------------- notebooks and names
+
+
+class TestSelectNotebooks:
+    def test_finds_numbered_notebooks_in_name_order(self):
+        assert [p.stem for p in find_notebooks(FIXTURE_NOTEBOOKS)] == [
+            "01_fixture_customers", "02_fixture_charts", "03_fixture_fails"]
+
+    def test_only_keeps_name_order_and_accepts_spaces_and_extension(self):
+        books = find_notebooks(FIXTURE_NOTEBOOKS)
+        chosen = select_notebooks(books, "03_fixture_fails, 01_fixture_customers.ipynb")
+        assert [p.stem for p in chosen] == ["01_fixture_customers", "03_fixture_fails"]
+
+    def test_none_selects_all(self):
+        books = find_notebooks(FIXTURE_NOTEBOOKS)
+        assert select_notebooks(books, None) == books
+
+    def test_unknown_name_lists_the_known_ones(self):
+        with pytest.raises(RunError) as exc:
+            select_notebooks(find_notebooks(FIXTURE_NOTEBOOKS), "01_fixture_customers,09_nope")
+        assert str(exc.value) == ("alignment run: --only: unknown notebook '09_nope': expected one of "
+                                  "01_fixture_customers, 02_fixture_charts, 03_fixture_fails")
+
+
+class TestCellError:
+    def test_text_names_the_cell_and_the_last_line(self):
+        err = CellError(cell=7, cell_index=9, cell_id=None, ename="ValueError", evalue="first\nsecond line\n")
+        assert err.text == "in cell 7: ValueError: second line"
+
+    def test_export_and_start_failures_say_where(self):
+        assert CellError(None, None, None, "OSError", "x", stage="export").text == \
+            "in the HTML export: OSError: x"
+        assert CellError(None, None, None, "DeadKernelError", "died", stage="start").text == \
+            "before any cell ran: DeadKernelError: died"
+
+
+class TestCrashedCell:
+    @staticmethod
+    def _nb(*cells: tuple[int | None, str]) -> nbformat.NotebookNode:
+        nb = nbformat.v4.new_notebook()
+        nb.cells = [nbformat.v4.new_markdown_cell("# t")]
+        for count, status in cells:
+            cell = nbformat.v4.new_code_cell("x", execution_count=count)
+            cell.metadata["papermill"] = {"status": status, "exception": status == "failed"}
+            nb.cells.append(cell)
+        return nb
+
+    def test_a_cell_marked_failed_or_running(self):
+        assert crashed_cell(self._nb((1, "completed"), (2, "failed"), (None, "pending"))) == (2, 2)
+        assert crashed_cell(self._nb((1, "completed"), (2, "running"))) == (2, 2)
+
+    def test_a_dead_kernel_is_placed_at_the_last_cell_that_ran(self):
+        # papermill marks the cell that killed the kernel as completed
+        assert crashed_cell(self._nb((1, "completed"), (4, "completed"), (None, "completed"))) == (2, 4)
+
+    def test_nothing_ran(self):
+        assert crashed_cell(self._nb((None, "pending"))) is None
+
+
+# --------------------------------------------------------------------------- pieces of the report
+
+
+def test_share_permissions_opens_private_temporary_files(tmp_path: Path):
+    import os
+    import stat
+
+    folder = tmp_path / "report"
+    (folder / "html").mkdir(parents=True)
+    (folder / "html" / "page.html").write_text("x")
+    os.chmod(folder / "html" / "page.html", 0o600)
+    os.chmod(folder / "html", 0o700)
+    mask = os.umask(0o022)
+    try:
+        share_permissions(folder)
+    finally:
+        os.umask(mask)
+    assert stat.S_IMODE((folder / "html" / "page.html").stat().st_mode) == 0o644
+    assert stat.S_IMODE((folder / "html").stat().st_mode) == 0o755
+
+
+class TestMergeHeadline:
+    def test_every_contract_key_is_present_null_where_not_computed(self, tmp_path: Path):
+        write_headline_part(tmp_path, "01_target_setting", {"top_down_target": 1234.5})
+        write_headline_part(tmp_path, "04_report_card", {"report_card_score": {"marketing": 2.5, "sales": 3.0}})
+        merged = merge_headline(tmp_path)
+        assert list(merged)[:len(HEADLINE_KEYS)] == list(HEADLINE_KEYS)
+        assert merged["top_down_target"] == 1234.5
+        assert merged["report_card_score"] == {"marketing": 2.5, "sales": 3.0}
+        assert merged["gap"] is None and merged["forecast"] is None
+
+    def test_no_parts_gives_all_nulls(self, tmp_path: Path):
+        assert merge_headline(tmp_path) == dict.fromkeys(HEADLINE_KEYS)
+
+
+class TestGroupAllocation:
+    def test_sums_by_group_exactly_in_cents(self, tmp_path: Path):
+        (tmp_path / "tables").mkdir()
+        (tmp_path / "tables" / "final_quotas.csv").write_text(
+            "customer_id,customer_group,allocated,final_quota\n"
+            "C1,SMB,0.10,100.10\nC2,SMB,0.20,200.20\nC3,Enterprise,1000.00,5000.00\n", encoding="utf-8")
+        out = group_allocation(tmp_path)
+        assert out == {"Enterprise": {"allocated": 1000.0, "final_quota": 5000.0},
+                       "SMB": {"allocated": 0.3, "final_quota": 300.3},
+                       "Total": {"allocated": 1000.3, "final_quota": 5300.3}}
+
+    def test_missing_table_or_columns_is_none(self, tmp_path: Path):
+        assert group_allocation(tmp_path) is None
+        (tmp_path / "tables").mkdir()
+        (tmp_path / "tables" / "final_quotas.csv").write_text("customer_id,quota\nC1,1.00\n", encoding="utf-8")
+        assert group_allocation(tmp_path) is None
+
+
+class TestSwapIntoPlace:
+    def test_replaces_the_previous_report_whole(self, tmp_path: Path):
+        out, build = tmp_path / "report", tmp_path / ".report.x.building"
+        out.mkdir()
+        (out / "old.txt").write_text("old")
+        build.mkdir()
+        (build / "new.txt").write_text("new")
+        swap_into_place(build, out)
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["report"]
+        assert [p.name for p in out.iterdir()] == ["new.txt"]
+
+    def test_creates_the_report_when_none_existed(self, tmp_path: Path):
+        build = tmp_path / ".r.building"
+        build.mkdir()
+        swap_into_place(build, tmp_path / "r")
+        assert (tmp_path / "r").is_dir() and not build.exists()
+
+
+class TestLoadScenarios:
+    def test_default_out_is_reports_stem_for_one_and_reports_for_several(self, tmp_path: Path, monkeypatch):
+        monkeypatch.chdir(tmp_path)
+        a = _params(tmp_path, name="a.yaml")
+        b = _params(tmp_path, name="b.yaml")
+        assert [s.out_dir for s in load_scenarios([a], None)] == [tmp_path / "reports" / "a"]
+        assert [s.out_dir for s in load_scenarios([a, b], None)] == [tmp_path / "reports" / "a",
+                                                                    tmp_path / "reports" / "b"]
+        assert [s.out_dir for s in load_scenarios([a, b], Path("x"))] == [tmp_path / "x" / "a",
+                                                                         tmp_path / "x" / "b"]
+
+    def test_same_stem_twice_is_refused(self, tmp_path: Path):
+        a = _params(tmp_path, name="a.yaml")
+        (tmp_path / "other").mkdir()
+        b = _params(tmp_path / "other", name="a.yaml")
+        with pytest.raises(RunError, match="same name a"):
+            load_scenarios([a, b], None)
+
+
+# --------------------------------------------------------------------------- exit 2: nothing runs
+
+
+class TestBadInputStopsBeforeAnyNotebook:
+    def test_every_params_file_is_checked_and_reported(self, tmp_path: Path, capsys):
+        good = _params(tmp_path, name="good.yaml")
+        bad1 = _params(tmp_path, "data_dir: company\ntarget: {growht: 0.1}\n", name="bad1.yaml")
+        bad2 = _params(tmp_path, "data_dir: nowhere\n", name="bad2.yaml")
+        status = main(["run", str(good), str(bad1), str(bad2), "--out", str(tmp_path / "out")])
+        err = capsys.readouterr().err
+        assert status == 2
+        assert "bad1.yaml: target.growht: unknown key — did you mean target.growth?" in err
+        assert "nowhere" in err
+        assert "Traceback" not in err
+        assert not (tmp_path / "out").exists()
+
+    def test_unknown_only_name_is_exit_2(self, tmp_path: Path, capsys):
+        params = _params(tmp_path)
+        status = main(["run", str(params), "--only", "99_missing", "--out", str(tmp_path / "out")])
+        err = capsys.readouterr().err
+        assert status == 2
+        assert "--only: unknown notebook '99_missing': expected one of" in err
+        assert not (tmp_path / "out").exists()
+
+    def test_jobs_below_one_is_exit_2(self, tmp_path: Path, capsys):
+        params = _params(tmp_path)
+        assert main(["run", str(params), "--jobs", "0", "--out", str(tmp_path / "out")]) == 2
+        assert "--jobs: value 0: expected a whole number >= 1" in capsys.readouterr().err
+
+
+class TestCrashLeavesPreviousReport:
+    def test_a_run_that_dies_leaves_the_old_report_and_no_build_folder(self, tmp_path: Path, monkeypatch):
+        import alignment.runner as runner
+
+        params = _params(tmp_path)
+        out = tmp_path / "reports" / "scenario"
+        out.mkdir(parents=True)
+        (out / "index.html").write_text("previous report", encoding="utf-8")
+
+        def boom(*args, **kwargs):
+            raise RuntimeError("the machine went down")
+
+        monkeypatch.setattr(runner, "run_tasks", boom)
+        with pytest.raises(RuntimeError):
+            runner.run([params], out=out, notebooks_dir=FIXTURE_NOTEBOOKS, progress=False)
+        assert (out / "index.html").read_text(encoding="utf-8") == "previous report"
+        assert sorted(p.name for p in out.parent.iterdir()) == ["scenario"]
+
+
+# --------------------------------------------------------------------------- the shared fixture run
+
+
+@pytest.mark.notebook
+class TestFixtureRun:
+    def test_a_failing_notebook_gives_exit_1_and_the_others_finish(self, fixture_run):
+        assert fixture_run.exit_status == 1
+        for name in FIXTURE_PAGES:
+            assert (fixture_run.out / "html" / f"{name}.html").is_file()
+            assert (fixture_run.out / "notebooks" / f"{name}.ipynb").is_file()
+
+    def test_the_terminal_says_which_notebook_failed_where_and_why(self, fixture_run):
+        assert f"alignment run: fixture: {FAILURE_LINE}" in fixture_run.stderr
+        assert "Traceback" not in fixture_run.stderr
+        assert "fixture: 3 notebooks, 2 ok, 1 failed" in fixture_run.stdout
+        assert "notebook" in fixture_run.stderr  # the progress bar
+
+    def test_index_names_the_failure(self, fixture_run):
+        index = (fixture_run.out / "index.html").read_text(encoding="utf-8")
+        assert '<a href="html/03_fixture_fails.html">03_fixture_fails</a> failed in cell 5: ' \
+               "ValueError: the fixture allocation does not add up" in index
+        for name in FIXTURE_PAGES:
+            assert f'href="html/{name}.html"' in index
+
+    def test_the_failed_page_is_exported_with_the_error(self, fixture_run):
+        page = (fixture_run.out / "html" / "03_fixture_fails.html").read_text(encoding="utf-8")
+        assert "This notebook failed</strong> in cell 5: ValueError: the fixture allocation does not add up" in page
+        assert "Committed against potential" in page  # the chart drawn before the failure
+
+    def test_the_previous_report_was_replaced_whole(self, fixture_run):
+        assert not (fixture_run.out / "stale.txt").exists()
+        leftovers = [p.name for p in fixture_run.out.parent.iterdir() if p.name.startswith(".")]
+        assert leftovers == []
+
+    def test_tables_land_in_tables_and_headline_parts_are_removed(self, fixture_run):
+        tables = fixture_run.out / "tables"
+        assert (tables / "final_quotas.csv").is_file()
+        assert not (tables / ".headline").exists()
+
+    def test_headline_json_has_every_contract_key(self, fixture_run):
+        headline = json.loads((fixture_run.out / "headline.json").read_text(encoding="utf-8"))
+        assert set(HEADLINE_KEYS) <= set(headline)
+        # committed 12000 + 5000 + 1000; potential 31000; actuals 1000 + 500.50 - 20 + 1100
+        assert headline["bottom_up_quota"] == 18000.0
+        assert headline["final_quota_total"] == 31000.0
+        assert headline["top_down_target"] == pytest.approx(34100.0)
+        assert headline["ytd_actual"] == 2580.5
+        assert headline["gap"] is None and headline["report_card_score"] is None
+
+    def test_run_json_records_parameters_hashes_version_and_timings(self, fixture_run):
+        from alignment import __version__
+
+        run = json.loads((fixture_run.out / "run.json").read_text(encoding="utf-8"))
+        assert run["status"] == "failed"
+        assert run["package"] == {"name": "alignment-workbook", "version": __version__}
+        assert run["parameters"]["data_dir"] == str((fixture_run.params[0].parent / "company").resolve())
+        assert run["parameters"]["target"]["growth"] == 0.10
+        for stem, entry in run["inputs"].items():
+            data = Path(entry["file"]).read_bytes()
+            assert entry["sha256"] == hashlib.sha256(data).hexdigest(), stem
+        assert set(run["inputs"]) >= {"customers", "products", "people", "channel_strategy", "actuals",
+                                      "sales_input"}
+        assert run["started"] <= run["finished"]
+        assert re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$", run["started"])
+        by_name = {n["name"]: n for n in run["notebooks"]}
+        assert [n["name"] for n in run["notebooks"]] == FIXTURE_PAGES
+        assert by_name["01_fixture_customers"]["status"] == "ok"
+        assert by_name["01_fixture_customers"]["duration_s"] > 0
+        assert by_name["01_fixture_customers"]["error"] is None
+        assert by_name["03_fixture_fails"]["status"] == "failed"
+        assert by_name["03_fixture_fails"]["error"]["cell"] == 5
+        assert by_name["03_fixture_fails"]["error"]["message"] == \
+            "ValueError: the fixture allocation does not add up"
+        assert run["options"] == {"only": None, "jobs": 2, "show_code": False}
+
+    def test_executed_notebooks_name_the_final_tables_folder(self, fixture_run):
+        nb = nbformat.read(fixture_run.out / "notebooks" / "01_fixture_customers.ipynb", as_version=4)
+        injected = next(c for c in nb.cells if "injected-parameters" in c.metadata.get("tags", []))
+        assert str(fixture_run.out / "tables") in injected.source
+        assert ".building" not in nbformat.writes(nb)
+
+    def test_charts_compile_with_vega_lite_5_as_jupyterlab_has_and_with_vega_lite_6(self, fixture_run):
+        import vl_convert
+
+        specs = []
+        for name in FIXTURE_PAGES:
+            nb = nbformat.read(fixture_run.out / "notebooks" / f"{name}.ipynb", as_version=4)
+            specs += [o["data"]["application/vnd.vegalite.v5+json"] for c in nb.cells if c.cell_type == "code"
+                      for o in c.outputs if "application/vnd.vegalite.v5+json" in o.get("data", {})]
+        assert len(specs) == 5
+        for spec in specs:
+            assert vl_convert.vegalite_to_vega(spec, vl_version="5.8")  # JupyterLab 4 ships 5.6
+            assert vl_convert.vegalite_to_vega(spec, vl_version="6.4")
+
+    def test_data_values_show_as_text(self, fixture_run):
+        page = (fixture_run.out / "html" / "01_fixture_customers.html").read_text(encoding="utf-8")
+        assert XSS_NAME not in page
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+# --------------------------------------------------------------------------- several scenarios
+
+
+@pytest.mark.notebook
+class TestSeveralScenarios:
+    def test_one_report_per_scenario_and_a_comparison(self, comparison_run):
+        assert comparison_run.exit_status == 0
+        parent = comparison_run.out
+        assert sorted(p.name for p in parent.iterdir()) == ["comparison.html", "high", "low"]
+        for name in ("low", "high"):
+            assert (parent / name / "html" / "01_fixture_customers.html").is_file()
+            assert not (parent / name / "html" / "02_fixture_charts.html").exists()
+            run = json.loads((parent / name / "run.json").read_text(encoding="utf-8"))
+            assert run["options"]["only"] == ["01_fixture_customers"]
+
+    def test_comparison_shows_headlines_and_groups_side_by_side(self, comparison_run):
+        page = (comparison_run.out / "comparison.html").read_text(encoding="utf-8")
+        assert '<a href="low/index.html">low</a>' in page and '<a href="high/index.html">high</a>' in page
+        # potential 31000 x 1.05 and x 1.30
+        assert "32,550.00" in page and "40,300.00" in page
+        for group in ("Enterprise", "SMB", "Total"):
+            assert f"<td>{group}</td>" in page
+        assert "13,000.00" in page  # allocated: (20000-12000) + (8000-5000) + (3000-1000)
+
+    def test_each_index_links_the_comparison(self, comparison_run):
+        index = (comparison_run.out / "low" / "index.html").read_text(encoding="utf-8")
+        assert 'href="../comparison.html"' in index
+
+
+# --------------------------------------------------------------------------- the real notebooks
+
+
+@pytest.mark.slow
+@pytest.mark.notebook
+def test_the_workbook_runs_on_the_sample(tmp_path_factory: pytest.TempPathFactory):
+    reason = sample_ready()
+    if reason:
+        pytest.skip(reason)
+    result = sample_report(shared_base(tmp_path_factory))
+    assert result.exit_status == 0, result.stderr[-3000:]
+    books = find_notebooks()
+    for nb in books:
+        assert (result.out / "html" / f"{nb.stem}.html").is_file()
+    headline = json.loads((result.out / "headline.json").read_text(encoding="utf-8"))
+    assert set(HEADLINE_KEYS) <= set(headline)
+    run = json.loads((result.out / "run.json").read_text(encoding="utf-8"))
+    assert [n["status"] for n in run["notebooks"]] == ["ok"] * len(books)
+    import vl_convert
+
+    for nb_path in sorted((result.out / "notebooks").glob("*.ipynb")):
+        nb = nbformat.read(nb_path, as_version=4)
+        for spec in [o["data"]["application/vnd.vegalite.v5+json"] for c in nb.cells if c.cell_type == "code"
+                     for o in c.outputs if "application/vnd.vegalite.v5+json" in o.get("data", {})]:
+            assert vl_convert.vegalite_to_vega(spec, vl_version="5.8"), nb_path.name  # as JupyterLab 4 draws it
