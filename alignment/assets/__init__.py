@@ -1,0 +1,1 @@
+"""Templates, styles and the small script the HTML exports are built from."""
