@@ -45,8 +45,8 @@ MONTHLY_COLUMNS = ["customer_id", "product_id", "month", "objective"]
 MONEY = {
     "targets.csv": ("target",),
     "rollup.csv": ("committed", "potential", "prior_revenue", "target"),
-    "final_quotas.csv": ("potential", "committed", "allocated", "final_quota", "prior_revenue", "target", "room",
-                         "unrounded"),
+    "final_quotas.csv": ("potential", "committed", "weight", "allocated", "final_quota", "prior_revenue", "target",
+                         "room", "unrounded"),
     "monthly_objectives.csv": ("objective",),
 }
 

@@ -1,8 +1,9 @@
 """final_quotas.xlsx: the final quotas as a workbook sales managers can work from.
 
 A ``Summary`` sheet holds the plan's headline figures and the final quotas by customer group and by
-account owner; then one sheet per account owner lists their (customer, product) rows with the
-figures that explain each quota and its 12 monthly objectives. Money has a thousands separator and
+account owner; ``All quotas`` holds every row with final_quotas.csv's columns in the same order;
+then one sheet per account owner lists their (customer, product) rows, again starting with those
+columns, with the figures that explain each quota and its 12 monthly objectives. Money has a thousands separator and
 two decimals, ratios are percentages, every table's header row is frozen and filterable, and the
 columns are sized to their contents. The file is written atomically.
 
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from alignment.plan import FINAL_QUOTAS_COLUMNS, FINAL_QUOTAS_EXTRA
 from alignment.tables import atomic_write_bytes
 from alignment.targets import sum_money
 
@@ -31,10 +33,10 @@ PERCENT_FORMAT = "0.0%"
 SHEET_NAME_MAX = 31
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
-OWNER_COLUMNS = ["customer_id", "customer_name", "customer_group", "region", "product_id", "product_line",
-                 "prior_revenue", "target", "potential", "committed", "weight", "allocated", "final_quota",
-                 "quota_to_potential", "capped", "locked"]
-MONEY_COLUMNS = {"prior_revenue", "target", "potential", "committed", "allocated", "final_quota", "room",
+#: Each sheet of rows starts with final_quotas.csv's columns in the contract's order; extras follow.
+OWNER_COLUMNS = [*FINAL_QUOTAS_COLUMNS, "product_line", "prior_revenue", "target", "quota_to_potential"]
+ALL_ROWS_SHEET = "All quotas"
+MONEY_COLUMNS = {"prior_revenue", "target", "potential", "committed", "weight", "allocated", "final_quota", "room",
                  "padded_target", "locked_adjustment", "unallocated", "value", "amount"}
 PERCENT_COLUMNS = {"quota_to_potential", "committed_to_target", "final_to_target"}
 
@@ -89,15 +91,14 @@ def owner_sheets(plan: Plan) -> list[tuple[str, str, pd.DataFrame]]:
     monthly = plan.monthly_objectives.pivot(index=["customer_id", "product_id"], columns="month",
                                             values="objective")
     monthly = monthly.reindex(columns=months).reset_index()
-    rows = fq[["account_owner", *OWNER_COLUMNS]].merge(monthly, on=["customer_id", "product_id"], how="left")
+    rows = fq[OWNER_COLUMNS].merge(monthly, on=["customer_id", "product_id"], how="left")
     rows = rows.sort_values(["account_owner", "customer_id", "product_id"], ignore_index=True)
     owners = list(pd.unique(rows["account_owner"]))
     names = plan.rollup.loc[plan.rollup["level"] == "account_owner"].set_index("key")["name"]
     labels = [f"{names.get(o, '') or o} ({o})" if names.get(o, "") else str(o) for o in owners]
-    sheets = sheet_names(labels, taken={"Summary"})
+    sheets = sheet_names(labels, taken={"Summary", ALL_ROWS_SHEET})
     by_owner = dict(tuple(rows.groupby("account_owner", sort=False)))
-    return [(o, s, by_owner[o].drop(columns="account_owner").reset_index(drop=True))
-            for o, s in zip(owners, sheets, strict=True)]
+    return [(o, s, by_owner[o].reset_index(drop=True)) for o, s in zip(owners, sheets, strict=True)]
 
 
 def _width(df: pd.DataFrame, col: str) -> int:
@@ -154,7 +155,8 @@ def quota_book_bytes(plan: Plan) -> bytes:
     for i, w in widths.items():
         ws.set_column(i, i, w)
     ws.freeze_panes(1, 0)
-    for _, sheet, table in owner_sheets(plan):
+    all_rows = [(ALL_ROWS_SHEET, plan.final_quotas[FINAL_QUOTAS_COLUMNS + FINAL_QUOTAS_EXTRA])]
+    for sheet, table in all_rows + [(sheet, table) for _, sheet, table in owner_sheets(plan)]:
         ws = book.add_worksheet(sheet)
         widths = {}
         _write_table(ws, table, 0, formats, autofilter=True, widths=widths)

@@ -12,6 +12,7 @@ from alignment.cli import main
 from alignment.money import to_cents
 from alignment.plan import (
     FINAL_QUOTAS_COLUMNS,
+    FINAL_QUOTAS_EXTRA,
     MONTHLY_COLUMNS,
     ROLLUP_COLUMNS,
     TARGETS_COLUMNS,
@@ -180,14 +181,17 @@ class TestQuotaBook:
     def test_workbook(self, plan, tmp_path):
         path = write_quota_book(plan, tmp_path / "final_quotas.xlsx")
         book = openpyxl.load_workbook(path)
-        assert book.sheetnames == ["Summary", "Sam (S1)", "Ana (S2)"]
+        assert book.sheetnames == ["Summary", "All quotas", "Sam (S1)", "Ana (S2)"]
         summary = book["Summary"]
         assert summary["A1"].value.startswith("Final quotas")
         assert summary["B4"].value == 6000.0 and summary["B4"].number_format == "#,##0.00"
         assert summary.freeze_panes == "A2"
+        everything = book["All quotas"]
+        assert [c.value for c in everything[1]] == FINAL_QUOTAS_COLUMNS + FINAL_QUOTAS_EXTRA
+        assert everything.max_row == len(plan.final_quotas) + 1
         sheet = book["Sam (S1)"]
         header = [c.value for c in sheet[1]]
-        assert header[:4] == ["customer_id", "customer_name", "customer_group", "region"]
+        assert header[:len(FINAL_QUOTAS_COLUMNS)] == FINAL_QUOTAS_COLUMNS
         assert header[-12:] == [f"2026-{m:02d}" for m in range(1, 13)]
         assert sheet.freeze_panes == "C2"
         assert sheet.auto_filter.ref == f"A1:{openpyxl.utils.get_column_letter(len(header))}3"
