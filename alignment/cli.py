@@ -75,8 +75,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if args.debug:
             raise
-        print(f"alignment: error: {type(exc).__name__}: {exc} (run with --debug for the traceback)", file=sys.stderr)
-        return EXIT_FAILED
+        print(f"alignment {args.command}: error: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
+              file=sys.stderr)
+        # `plan`, `validate` and `sample` exit 0 or 2; a path that cannot be written is a bad argument too
+        return EXIT_FAILED if args.command == "run" and not isinstance(exc, OSError) else EXIT_BAD_INPUT
 
 
 def _validate(args: argparse.Namespace) -> int:

@@ -341,7 +341,8 @@ def parse_params(raw: Any, base_dir: Path, source: str = "params") -> Params:
     month = chk.pattern("review.month", str(r.get("month", rd.month)) if r.get("month", rd.month) is not None
                         else None, MONTH_RE, "a month YYYY-MM")
     if month is not None and month not in months:
-        chk.fail("review.month", month, f"a month of fiscal year {fy} ({months[0]} .. {months[-1]})")
+        chk.fail("review.month", month, f"a month of fiscal year {fy} ({months[0]} .. {months[-1]})"
+                 + ("; the value is the default: set review.month" if "month" not in r else ""))
         month = None
     flag = chk.number("review.flag_below", r.get("flag_below", rd.flag_below), lo=0.0, hi=2.0,
                       what="an attainment from 0 to 2 (0.90 flags under 90%)")
@@ -356,7 +357,8 @@ def parse_params(raw: Any, base_dir: Path, source: str = "params") -> Params:
     quarter = chk.pattern("celebration.quarter", q.get("quarter", CelebrationParams().quarter), QUARTER_RE,
                           "a fiscal quarter YYYY-Qn")
     if quarter is not None and int(quarter[:4]) != fy:
-        chk.fail("celebration.quarter", quarter, f"a quarter of fiscal year {fy} ({fy}-Q1 .. {fy}-Q4)")
+        chk.fail("celebration.quarter", quarter, f"a quarter of fiscal year {fy} ({fy}-Q1 .. {fy}-Q4)"
+                 + ("; the value is the default: set celebration.quarter" if "quarter" not in q else ""))
         quarter = None
 
     if chk.messages:
@@ -418,7 +420,7 @@ def check_against_inputs(params: Params, inputs: Any) -> tuple[list[str], list[s
     """The parameter checks that need the data: (errors, warnings), each naming the key.
 
     Errors: ``group_shares`` naming a customer group that does not exist; a
-    ``report_card.cycle`` with no ratings (when the data has report-card ratings at all).
+    ``report_card.cycle`` with no ratings (also when there are no ratings at all).
     Warnings: a growth rule that matches no (customer group, product) cell.
     """
     source = params.source.name if params.source else "params"
@@ -440,10 +442,10 @@ def check_against_inputs(params: Params, inputs: Any) -> tuple[list[str], list[s
         if rule.product_id is not None and rule.product_id not in products:
             misses.append(f"product_id {rule.product_id!r}")
         if misses:
-            warnings.append(f"{source}: target.rules[{i}]: matches nothing (no {', '.join(misses)} in the data)")
+            warnings.append(f"warning: {source}: target.rules[{i}]: matches nothing (no {', '.join(misses)} in the data)")
     ratings = inputs.report_card_ratings
-    if not ratings.empty and not (ratings["cycle"] == params.report_card.cycle).any():
-        cycles = ", ".join(sorted(set(ratings["cycle"])))
+    if not (ratings["cycle"] == params.report_card.cycle).any():
+        cycles = ", ".join(sorted(set(ratings["cycle"]))) or "report_card_ratings has none"
         errors.append(f"{source}: report_card.cycle: value {params.report_card.cycle!r}: expected a cycle with "
                       f"ratings ({cycles})")
     return errors, warnings

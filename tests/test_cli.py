@@ -69,6 +69,13 @@ class TestArguments:
         assert done.stderr.strip() == "actuals.csv, row 3, column month: value '2025-13': expected a month YYYY-MM"
         assert data.exists()
 
+    def test_an_output_path_that_cannot_be_written_exits_2(self, tmp_path: Path) -> None:
+        (tmp_path / "afile").write_text("x")
+        done = alignment("plan", str(SAMPLE_PARAMS), "--out", str(tmp_path / "afile" / "sub"))
+        assert done.returncode == 2
+        assert done.stderr.splitlines()[-1].startswith("alignment plan: error: NotADirectoryError")
+        assert "Traceback" not in done.stderr
+
     def test_debug_shows_the_traceback(self, tmp_path: Path) -> None:
         params = tmp_path / "p.yaml"
         params.write_text("fiscal_year: x\n")

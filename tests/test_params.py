@@ -119,7 +119,23 @@ class TestAgainstInputs:
                           "report_card": {"cycle": "2026-H1"}}, tmp_path)
         errors, warnings = check_against_inputs(p, inputs)
         assert errors == []
-        assert warnings == ["params: target.rules[1]: matches nothing (no customer_group 'Goverment' in the data)"]
+        assert warnings == ["warning: params: target.rules[1]: matches nothing (no customer_group 'Goverment' in the data)"]
+
+    def test_cycle_is_an_error_when_there_are_no_ratings_at_all(self, tmp_path: Path) -> None:
+        from alignment.inputs import load_inputs
+
+        inputs = load_inputs(write_company(tmp_path / "d", report_card_ratings=None))
+        errors, _ = check_against_inputs(parse_params({}, tmp_path), inputs)
+        assert errors == ["params: report_card.cycle: value '2026-H1': expected a cycle with ratings "
+                          "(report_card_ratings has none)"]
+
+    def test_a_default_out_of_the_year_says_it_is_the_default(self, tmp_path: Path) -> None:
+        assert messages({"fiscal_year": 2025}, tmp_path) == [
+            "p.yaml: review.month: value '2026-10': expected a month of fiscal year 2025 (2025-01 .. 2025-12); "
+            "the value is the default: set review.month",
+            "p.yaml: celebration.quarter: value '2026-Q3': expected a quarter of fiscal year 2025 (2025-Q1 .. "
+            "2025-Q4); the value is the default: set celebration.quarter",
+        ]
 
     def test_unknown_group_share_and_cycle_without_ratings_are_errors(self, tmp_path: Path) -> None:
         from alignment.inputs import load_inputs
