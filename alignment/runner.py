@@ -523,6 +523,21 @@ def share_permissions(folder: Path) -> None:
             os.chmod(os.path.join(root, f), 0o666 & ~mask)
 
 
+def check_replaceable(out_dir: Path) -> None:
+    """Refuse a report folder that would replace something other than an earlier report.
+
+    A run replaces its report folder whole; a file, or a folder with other things in it and no
+    ``run.json``, is never deleted to make room.
+    """
+    if not out_dir.exists():
+        return
+    if not out_dir.is_dir():
+        raise RunError(f"alignment run: --out: {out_dir} is a file: expected a folder for the report")
+    if any(out_dir.iterdir()) and not (out_dir / "run.json").is_file():
+        raise RunError(f"alignment run: --out: {out_dir} holds files and no run.json: expected a new or empty "
+                       "folder, or an earlier report (which is replaced)")
+
+
 def swap_into_place(build_dir: Path, out_dir: Path) -> None:
     """Replace ``out_dir`` by ``build_dir``: old renamed away, new renamed in, old removed."""
     old = None
@@ -674,6 +689,8 @@ def run(params_files: Sequence[Path], *, out: Path | None = None, only: str | It
         raise RunError(f"alignment run: {folder}: no notebooks ({NOTEBOOK_GLOB}) in the folder")
     selected = select_notebooks(notebooks, only)
     scenarios = load_scenarios(params_files, out)
+    for s in scenarios:
+        check_replaceable(s.out_dir)
     for s in scenarios:
         for w in s.warnings:
             log(w)

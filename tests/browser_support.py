@@ -292,6 +292,7 @@ def fixture_report(base: Path) -> ReportRun:
         params.write_text("data_dir: company\n", encoding="utf-8")
         (folder / "report").mkdir(exist_ok=True)
         (folder / "report" / "stale.txt").write_text("from the previous run", encoding="utf-8")
+        (folder / "report" / "run.json").write_text("{}", encoding="utf-8")  # an earlier report
         return run_report([params], folder / "report", jobs=2, notebooks_dir=FIXTURE_NOTEBOOKS)
 
     return _shared_run("fixture", base, build)

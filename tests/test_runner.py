@@ -30,11 +30,13 @@ from alignment.export import HEADLINE_KEYS
 from alignment.runner import (
     CellError,
     RunError,
+    check_replaceable,
     crashed_cell,
     find_notebooks,
     group_allocation,
     load_scenarios,
     merge_headline,
+    run_command,
     select_notebooks,
     share_permissions,
     swap_into_place,
@@ -190,6 +192,29 @@ class TestSwapIntoPlace:
         build.mkdir()
         swap_into_place(build, tmp_path / "r")
         assert (tmp_path / "r").is_dir() and not build.exists()
+
+
+class TestCheckReplaceable:
+    def test_a_new_empty_or_earlier_report_folder_may_be_replaced(self, tmp_path: Path):
+        check_replaceable(tmp_path / "new")
+        (tmp_path / "empty").mkdir()
+        check_replaceable(tmp_path / "empty")
+        (tmp_path / "report").mkdir()
+        (tmp_path / "report" / "run.json").write_text("{}")
+        check_replaceable(tmp_path / "report")
+
+    def test_a_folder_of_other_files_is_never_deleted(self, tmp_path: Path, capsys):
+        (tmp_path / "k").mkdir()
+        (tmp_path / "k" / "notes.txt").write_text("x")
+        with pytest.raises(RunError, match="holds files and no run.json"):
+            check_replaceable(tmp_path / "k")
+        assert run_command([_params(tmp_path)], out=tmp_path / "k", notebooks_dir=FIXTURE_NOTEBOOKS) == 2
+        assert (tmp_path / "k" / "notes.txt").read_text() == "x"
+
+    def test_a_file_is_refused(self, tmp_path: Path):
+        (tmp_path / "f").write_text("x")
+        with pytest.raises(RunError, match="is a file"):
+            check_replaceable(tmp_path / "f")
 
 
 class TestLoadScenarios:
