@@ -30,7 +30,7 @@ test: $(TEST_STAMP) ## run every test, notebooks included
 	$(BIN)/python -m pytest -n 2 --dist loadfile --nbval-lax tests notebooks
 
 lab: $(STAMP) ## open JupyterLab on the workbook
-	$(BIN)/jupyter lab notebooks/
+	$(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
 
 lint: $(TEST_STAMP) ## ruff on the package, tests and notebooks; notebooks must carry no outputs
 	$(BIN)/ruff check alignment tests benchmarks notebooks

@@ -261,6 +261,11 @@ def headline(review: pd.DataFrame) -> dict[str, Any]:
     }
 
 
+def headline_table(figures: dict[str, Any]) -> pd.DataFrame:
+    """The headline figures as a one-row table, for display beside the review."""
+    return pd.DataFrame([figures])
+
+
 def write_review_table(review: pd.DataFrame, report_dir: str | Path | None) -> Path | None:
     """Write ``monthly_review.csv`` into ``report_dir`` (nothing when it is None)."""
     if report_dir is None:
