@@ -159,11 +159,11 @@ def _numeric(s: pd.Series) -> bool:
 
 
 def _nonempty(what: str) -> pa.Check:
-    return pa.Check(lambda s: s.str.len() > 0, error=what)
+    return pa.Check(lambda s: s.ne(""), error=what)
 
 
 def _unique(what: str) -> pa.Check:
-    return pa.Check(lambda s: ~s.duplicated(keep="first") | (s.str.len() == 0), error=what)
+    return pa.Check(lambda s: ~s.duplicated(keep="first") | s.eq(""), error=what)
 
 
 def _per_distinct(check: Callable[[pd.Series], pd.Series]) -> Callable[[pd.Series], pd.Series]:
@@ -183,12 +183,27 @@ def _in(values: set[str] | None, what: str) -> list[pa.Check]:
     """Values must be among ``values``; None means the referenced file is itself missing: no check."""
     if values is None:
         return []
-    allowed = set(values)
+    allowed = _arrow_strings(values)
 
     def listed(s: pd.Series) -> pd.Series:
-        return s.isin(allowed) | (s.str.len() == 0)
+        return _isin(s, allowed) | s.eq("")
 
-    return [pa.Check(_per_distinct(listed), error=what)]
+    return [pa.Check(listed, error=what)]
+
+
+def _arrow_strings(values: set[str]) -> object:
+    import pyarrow as pa_arrow
+
+    return pa_arrow.array(sorted(values), type=pa_arrow.string())
+
+
+def _isin(s: pd.Series, allowed: object) -> pd.Series:
+    """``s.isin(allowed)`` through Arrow's hash lookup: an order of magnitude faster on millions of ids."""
+    import pyarrow as pa_arrow
+    import pyarrow.compute as pc
+
+    found = pc.is_in(pa_arrow.array(s.astype("str").array), value_set=allowed)
+    return pd.Series(pc.fill_null(found, False).to_numpy(zero_copy_only=False), index=s.index)
 
 
 def _one_of(values: tuple[str, ...], what: str, *, transform: Callable[[pd.Series], pd.Series] | None = None
@@ -202,7 +217,7 @@ def _one_of(values: tuple[str, ...], what: str, *, transform: Callable[[pd.Serie
 def _matches(regex: re.Pattern[str], what: str, *, allow_empty: bool = False) -> pa.Check:
     def matches(s: pd.Series) -> pd.Series:
         ok = s.str.match(regex.pattern)
-        return ok | (s.str.len() == 0) if allow_empty else ok
+        return ok | s.eq("") if allow_empty else ok
 
     return pa.Check(_per_distinct(matches), error=what)
 
@@ -243,7 +258,7 @@ def _raci() -> list[pa.Check]:
         return letters.map(lambda v: len(set(v)) == len(v))
 
     return [
-        pa.Check(lambda s: s.str.upper().str.match(RACI_RE.pattern) | (s.str.len() == 0),
+        pa.Check(lambda s: s.str.upper().str.match(RACI_RE.pattern) | s.eq(""),
                  error="RACI letters R, A, C, I (such as A, AR or A/R), or empty"),
         pa.Check(letters_once, error="each RACI letter at most once"),
     ]
