@@ -13,6 +13,7 @@ here imports altair.
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -194,6 +195,58 @@ def _money(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return df.assign(**{c: from_cents(df[c].to_numpy()) for c in columns})
 
 
+@dataclass(frozen=True)
+class TargetStage:
+    """What the plan computes before any allocation: it depends only on the data, the fiscal
+    year and ``target``, so the scenario explorer re-uses it while only allocation settings move."""
+
+    cells: pd.DataFrame
+    weights: pd.DataFrame
+    targets: pd.DataFrame
+    t_cents: int
+    rows: pd.DataFrame
+    rollup: pd.DataFrame
+
+
+_STAGES: dict[int, tuple[weakref.ref, tuple, TargetStage]] = {}
+_STAGES_KEPT = 4
+
+
+def target_stage(inputs: Inputs, params: Params) -> TargetStage:
+    """The top-down target and the rollup (6.1, 6.2) for ``inputs`` and ``params``, remembered.
+
+    The last few results are kept per ``Inputs`` object (by identity, never past its life) and
+    re-used when the fiscal year and the ``target`` parameters are the same. The frames are never
+    modified afterwards: callers copy before they add a column.
+    """
+    key = (params.fiscal_year, params.fiscal_year_start_month, params.target)
+    hit = _STAGES.get(id(inputs))
+    if hit is not None and hit[0]() is inputs and hit[1] == key:
+        return hit[2]
+    months = params.months
+    prior = prior_year_actuals(inputs.actuals, params.prior_months)
+    customer_ids = pd.Index(inputs.customers["customer_id"])
+    pairs = prior_revenue_by_pair(prior, customer_ids, pd.Index(inputs.products["product_id"]))
+    cells = cell_targets(pairs, inputs.sales_input, inputs.customers, inputs.products, params)
+    weights = line_month_weights(prior, inputs.products, params)
+    targets = split_targets(cells, inputs.channel_strategy, weights, months)
+    t_cents = int(cells["target"].sum())
+
+    rows = _plan_rows(inputs, pairs)
+    rows["target"] = customer_target_cents(rows, cells)
+    prior_cents = np.zeros(len(customer_ids), dtype="int64")
+    known = pairs["customer_pos"].to_numpy() >= 0
+    np.add.at(prior_cents, pairs["customer_pos"].to_numpy()[known], pairs["prior_revenue"].to_numpy()[known])
+    prior_by_customer = pd.Series(prior_cents, index=customer_ids)
+    rollup = rollup_table(rows, cells, inputs.customers, prior_by_customer, sales_people(inputs), t_cents)
+
+    stage = TargetStage(cells=cells, weights=weights, targets=targets, t_cents=t_cents, rows=rows, rollup=rollup)
+    if len(_STAGES) >= _STAGES_KEPT:
+        _STAGES.pop(next(iter(_STAGES)))
+    _STAGES[id(inputs)] = (weakref.ref(inputs), key, stage)
+    return stage
+
+
 def build_plan(inputs: Inputs, params: Params) -> Plan:
     """Compute the plan year's targets, rollup, final quotas and monthly objectives.
 
@@ -214,21 +267,9 @@ def build_plan(inputs: Inputs, params: Params) -> Plan:
         With ``target.total`` when there is no prior-year revenue to scale.
     """
     months = params.months
-    prior = prior_year_actuals(inputs.actuals, params.prior_months)
-    customer_ids = pd.Index(inputs.customers["customer_id"])
-    pairs = prior_revenue_by_pair(prior, customer_ids, pd.Index(inputs.products["product_id"]))
-    cells = cell_targets(pairs, inputs.sales_input, inputs.customers, inputs.products, params)
-    weights = line_month_weights(prior, inputs.products, params)
-    targets = split_targets(cells, inputs.channel_strategy, weights, months)
-    t_cents = int(cells["target"].sum())
-
-    rows = _plan_rows(inputs, pairs)
-    rows["target"] = customer_target_cents(rows, cells)
-    prior_cents = np.zeros(len(customer_ids), dtype="int64")
-    known = pairs["customer_pos"].to_numpy() >= 0
-    np.add.at(prior_cents, pairs["customer_pos"].to_numpy()[known], pairs["prior_revenue"].to_numpy()[known])
-    prior_by_customer = pd.Series(prior_cents, index=customer_ids)
-    rollup = rollup_table(rows, cells, inputs.customers, prior_by_customer, sales_people(inputs), t_cents)
+    stage = target_stage(inputs, params)
+    cells, weights, targets, t_cents = stage.cells, stage.weights, stage.targets, stage.t_cents
+    rows, rollup = stage.rows.copy(deep=False), stage.rollup
 
     group_targets = cells.groupby("customer_group", sort=True)["target"].sum()
     result = allocate(rows, group_targets, t_cents, params.allocation,
