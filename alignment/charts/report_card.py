@@ -20,7 +20,8 @@ from alignment.report_card import BLIND_SPOT_GAP, GRADES, HIGH_IMPORTANCE, POINT
 
 GRADE_COLORS = {"A": "#1a9850", "B": "#91cf60", "C": "#fdae61", "F": "#d73027"}
 GRADE_SCALE = alt.Scale(domain=list(GRADES), range=[GRADE_COLORS[g] for g in GRADES])
-SCORE_SCALE = alt.Scale(domain=[0, 4], scheme="redyellowgreen")
+# the letter bands: below 1.0 (F), 1.0-3.0 (C: a shortfall), 3.0-3.5 (B), from 3.5 (A)
+SCORE_SCALE = alt.Scale(type="threshold", domain=[1.0, 3.0, 3.5], range=["#d73027", "#fc8d59", "#91cf60", "#1a9850"])
 QUADRANT_COLORS = {"concentrate here": "#d73027", "keep up the good work": "#1a9850",
                    "low priority": "#969696", "possible overkill": "#4575b4"}
 QUADRANT_SCALE = alt.Scale(domain=list(QUADRANTS), range=[QUADRANT_COLORS[q] for q in QUADRANTS])
