@@ -127,3 +127,27 @@ class TestSaveScenario:
         assert set(raw) == {"data_dir", "fiscal_year", "fiscal_year_start_month", "target", "allocation", "review",
                             "report_card", "celebration"}
         assert parse_params(raw, tmp_path) == replace(explorer.current_params(), source=None)
+
+
+@pytest.mark.slow
+def test_alignment_run_on_a_saved_scenario_gives_the_explorers_figures(explorer: Explorer, tmp_path: Path) -> None:
+    import json
+    import subprocess
+    import sys
+
+    import pandas as pd
+
+    explorer.controls["over_assignment"].value = 0.03
+    explorer.controls["customer_method"].value = "potential"
+    explorer.group_controls["Public Sector"].value = 0.2
+    path = explorer.save("meeting")
+    done = subprocess.run([sys.executable, "-m", "alignment", "run", str(path), "--only",
+                           "01_target_setting,02_quota_rollup,03_gap_allocation", "--out", str(tmp_path / "report")],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    headline = json.loads((tmp_path / "report" / "headline.json").read_text())
+    figures = explorer.figures()
+    for key in ("top_down_target", "bottom_up_quota", "gap", "final_quota_total", "unallocated"):
+        assert cents(headline[key]) == cents(figures[key]), key
+    table = pd.read_csv(tmp_path / "report" / "tables" / "final_quotas.csv", dtype={"customer_id": str})
+    assert (to_cents(table["final_quota"].to_numpy()) == to_cents(explorer.plan.final_quotas["final_quota"].to_numpy())).all()

@@ -77,3 +77,12 @@ class TestNotebook:
         cells = json.loads(path.read_text())["cells"]
         assert cells[0]["cell_type"] == "markdown" and "".join(cells[0]["source"]).startswith("# ")
         assert sum(c["cell_type"] == "markdown" for c in cells) >= 4
+
+
+def test_ruff_finds_nothing_in_the_package_tests_benchmarks_and_notebooks() -> None:
+    import sys
+
+    ruff = Path(sys.executable).parent / "ruff"
+    done = subprocess.run([str(ruff), "check", "--no-cache", "alignment", "tests", "benchmarks", "notebooks"],
+                          cwd=PROJECT_DIR, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
