@@ -274,6 +274,7 @@ class TestCrashLeavesPreviousReport:
         out = tmp_path / "reports" / "scenario"
         out.mkdir(parents=True)
         (out / "index.html").write_text("previous report", encoding="utf-8")
+        (out / "run.json").write_text("{}", encoding="utf-8")
 
         def boom(*args, **kwargs):
             raise RuntimeError("the machine went down")
