@@ -472,12 +472,9 @@ def styled(df: pd.DataFrame, money: tuple[str, ...] | list[str] = MONEY, ratios:
 
     ``compact`` uses a smaller font and tighter cells, for wide tables such as one column per month.
     """
-    fmt = {c: f"{{:,.{decimals}f}}" for c in money if c in df.columns}
-    fmt.update({c: "{:.1%}" for c in ratios if c in df.columns})
-    styler = df.style.format(fmt, na_rep="", escape="html").hide(axis="index")
-    if compact:
-        styler = styler.set_table_styles([{"selector": "th, td", "props": "font-size: 0.8em; padding: 2px 5px;"}])
-    return styler
+    from alignment.styling import format_table
+
+    return format_table(df, money=money, percent=ratios, decimals=decimals, compact=compact)
 
 
 def styled_review(review: pd.DataFrame) -> Any:

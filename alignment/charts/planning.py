@@ -13,6 +13,7 @@ import altair as alt
 import pandas as pd
 
 from alignment.charts import MONEY_FORMAT, PERCENT_FORMAT, money_axis, percent_axis, titled
+from alignment.styling import format_table
 
 MEASURE_LABELS = {
     "prior_revenue": "Prior year (actual)",
@@ -29,10 +30,7 @@ BRIDGE_COLORS = alt.Scale(domain=["total", "increase", "decrease", "unallocated"
 def money_style(df: pd.DataFrame, money: Iterable[str] = (), percent: Iterable[str] = (),
                 ratio: Iterable[str] = ()) -> pd.io.formats.style.Styler:
     """A table for display: money with thousands separators and 2 decimals, percentages, no index."""
-    formats = {c: "{:,.2f}" for c in money if c in df.columns}
-    formats.update({c: "{:.1%}" for c in percent if c in df.columns})
-    formats.update({c: "{:,.4f}" for c in ratio if c in df.columns})
-    return df.style.format(formats, na_rep="", escape="html").hide(axis="index")
+    return format_table(df, money, percent, ratio)
 
 
 def _long(df: pd.DataFrame, keys: list[str], measures: list[str]) -> pd.DataFrame:
