@@ -277,15 +277,18 @@ class Explorer:
                                       f"<code>alignment run {_escape(str(path))}</code> reproduces it.")
 
     def _draw(self) -> None:
-        from IPython.display import display
+        """Put the chart specs into the chart area.
 
+        The area's outputs are set as widget state, not captured from ``display`` calls, so drawing
+        needs no front end: it works the same in JupyterLab, in a batch run and in plain Python.
+        """
         from alignment.display import chart_mimebundle
 
-        self.charts.clear_output(wait=True)
-        with self.charts:
-            for spec in self.chart_specs:
-                data, metadata = chart_mimebundle(spec)
-                display(data, metadata=metadata, raw=True)
+        outputs = []
+        for spec in self.chart_specs:
+            data, metadata = chart_mimebundle(spec)
+            outputs.append({"output_type": "display_data", "data": data, "metadata": metadata})
+        self.charts.outputs = tuple(outputs)
 
     def _repr_mimebundle_(self, **kwargs: Any) -> dict[str, Any]:
         bundle = self.widget._repr_mimebundle_(**kwargs)

@@ -50,6 +50,7 @@ NOTEBOOK_GLOB = "[0-9][0-9]_*.ipynb"
 KERNEL_NAME = "python3"
 KERNEL_ARGS = ["--IPKernelApp.log_level=CRITICAL"]  # kernel chatter stays off the terminal; errors are in cells
 START_TIMEOUT_S = 180
+CELL_TIMEOUT_S = 600  # a cell that runs longer fails its notebook: a batch never waits forever
 EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
 _ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 
@@ -225,6 +226,7 @@ def execute_notebook(task: Task) -> tuple[str, str, float, CellError | None]:
                 pm.execute_notebook(str(task.notebook), str(task.executed_path), parameters=task.parameters,
                                     kernel_name=KERNEL_NAME, cwd=str(task.notebook.parent), progress_bar=False,
                                     log_output=False, start_timeout=START_TIMEOUT_S, extra_arguments=KERNEL_ARGS,
+                                    execution_timeout=CELL_TIMEOUT_S,
                                     shutdown_kernel="immediate",  # every output and table is in by then
                                     **_kernel_options(sockets))
         except pm.PapermillExecutionError as exc:
