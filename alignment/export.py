@@ -29,7 +29,6 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from alignment.paths import ASSETS_DIR
@@ -327,18 +326,6 @@ def page_html(nb: Any, info: PageInfo, *, show_code: bool = False, bundle: str |
     body, _ = _exporter(show_code).from_notebook_node(prepared, resources=resources)
     head, marker, tail = body.partition(TOC_MARKER)
     return head + toc_html(table_of_contents(tail)) + tail if marker else body
-
-
-def export_notebook(nb_path: str | Path, html_path: str | Path, info: PageInfo, *, show_code: bool = False,
-                    bundle: str | None = None, failure_cell_id: str | None = None) -> Path:
-    """Export an executed notebook file to a self-contained HTML page, written atomically."""
-    import nbformat
-
-    from alignment.tables import atomic_write_text
-
-    nb = nbformat.read(str(nb_path), as_version=4)
-    html = page_html(nb, info, show_code=show_code, bundle=bundle, failure_cell_id=failure_cell_id)
-    return atomic_write_text(html_path, html)
 
 
 # --------------------------------------------------------------------------- index and comparison

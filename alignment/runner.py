@@ -338,12 +338,6 @@ def export_executed(task: Task, started: str, finished: str, seconds: float, err
                           notebook=rel_nb_out, html=html, title=title, error=error)
 
 
-def run_task(task: Task, bundle: str) -> NotebookResult:
-    """Execute and export one notebook (in this process)."""
-    started, finished, seconds, error = execute_notebook(task)
-    return export_executed(task, started, finished, seconds, error, bundle)
-
-
 # --------------------------------------------------------------------------- scenarios
 
 
