@@ -32,8 +32,9 @@ test: $(TEST_STAMP) ## run every test, notebooks included
 lab: $(STAMP) ## open JupyterLab on the workbook
 	$(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
 
-lint: $(TEST_STAMP) ## ruff on the package, tests and notebooks; notebooks must carry no outputs
+lint: $(TEST_STAMP) ## ruff check and ruff format on the package, tests and notebooks; notebooks must carry no outputs
 	$(BIN)/ruff check alignment tests benchmarks notebooks
+	$(BIN)/ruff format --check alignment tests benchmarks notebooks
 	$(BIN)/python -m pytest -q tests/test_hygiene.py
 
 bench: $(TEST_STAMP) ## benchmarks: planning engine, explorer, batch run, as ratios to floors measured in the same run

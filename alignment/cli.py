@@ -1,5 +1,9 @@
 """The ``alignment`` command: run, plan, validate, sample.
 
+This module parses arguments and prints; the work is done by the layers below it. Imports of the
+heavy layers (pandas, papermill) happen inside the command that needs them, so ``--help`` and
+``--version`` answer at once.
+
 Exit status: 0 success (warnings allowed), 1 a notebook failed, 2 bad parameters, inputs or
 arguments. Errors are one line each, without a traceback unless ``--debug`` is given. Commands
 that draw nothing (``validate``, ``plan``, ``sample``) never import altair.
@@ -13,8 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from alignment import __version__
-
-EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+from alignment.problems import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, InputError, ParamsError, RunError
 
 
 class _Parser(argparse.ArgumentParser):
@@ -32,7 +35,9 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="execute the workbook's notebooks and export HTML and tables")
     run.add_argument("params", nargs="+", type=Path, metavar="PARAMS.yaml", help="one or more params files")
     run.add_argument("--out", type=Path, help="report folder (one params file) or parent folder (several)")
-    run.add_argument("--only", help="comma-separated notebook names, e.g. 03_gap_allocation,05_monthly_review")
+    run.add_argument(
+        "--only", help="comma-separated notebook names, e.g. 03_gap_allocation,05_monthly_review"
+    )
     run.add_argument("--jobs", type=int, default=1, help="notebooks run in parallel (default 1)")
     run.add_argument("--show-code", action="store_true", help="keep code cells in the HTML exports")
     run.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
@@ -60,8 +65,6 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script; returns the exit status."""
     args = build_parser().parse_args(argv)
-    from alignment.problems import InputError, ParamsError
-
     try:
         return _COMMANDS[args.command](args)
     except (ParamsError, InputError) as exc:
@@ -75,8 +78,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as exc:
         if args.debug:
             raise
-        print(f"alignment {args.command}: error: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
-              file=sys.stderr)
+        print(
+            f"alignment {args.command}: error: {type(exc).__name__}: {exc} (run with --debug for the traceback)",
+            file=sys.stderr,
+        )
         # `plan`, `validate` and `sample` exit 0 or 2; a path that cannot be written is a bad argument too
         return EXIT_FAILED if args.command == "run" and not isinstance(exc, OSError) else EXIT_BAD_INPUT
 
@@ -84,33 +89,23 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _validate(args: argparse.Namespace) -> int:
     from alignment.inputs import check_folder
 
-    _, problems, warnings = check_folder(args.data_dir, fiscal_year=args.fiscal_year,
-                                         fiscal_year_start_month=args.fiscal_year_start_month)
+    _, problems, warnings = check_folder(
+        args.data_dir, fiscal_year=args.fiscal_year, fiscal_year_start_month=args.fiscal_year_start_month
+    )
     for p in problems + warnings:
         print(p.line(), file=sys.stderr)
-    print(f"{args.data_dir}: {len(problems)} problem{'s' * (len(problems) != 1)}, "
-          f"{len(warnings)} warning{'s' * (len(warnings) != 1)}")
+    print(
+        f"{args.data_dir}: {len(problems)} problem{'s' * (len(problems) != 1)}, "
+        f"{len(warnings)} warning{'s' * (len(warnings) != 1)}"
+    )
     return EXIT_BAD_INPUT if problems else EXIT_OK
 
 
-def load_checked(params_path: Path):
-    """Load a params file and its data folder, with every check; raises ParamsError / InputError."""
-    from alignment.inputs import load_inputs
-    from alignment.params import check_against_inputs, load_params
-    from alignment.problems import ParamsError
-
-    params = load_params(params_path)
-    inputs = load_inputs(params.data_dir, fiscal_year=params.fiscal_year,
-                         fiscal_year_start_month=params.fiscal_year_start_month)
-    errors, warnings = check_against_inputs(params, inputs)
-    if errors:
-        raise ParamsError(errors)
-    return params, inputs, [*(w.line() for w in inputs.warnings), *warnings]
-
-
 def _plan(args: argparse.Namespace) -> int:
+    from alignment.engine.plan import build_plan, write_plan_tables
+    from alignment.loading import load_checked
+
     params, inputs, warnings = load_checked(args.params)
-    from alignment.plan import build_plan, write_plan_tables
 
     for w in warnings:
         print(w, file=sys.stderr)
@@ -126,7 +121,10 @@ def _sample(args: argparse.Namespace) -> int:
     from alignment.sample import write_sample
 
     if args.customers < 1:
-        print(f"alignment sample: --customers: value {args.customers}: expected a whole number >= 1", file=sys.stderr)
+        print(
+            f"alignment sample: --customers: value {args.customers}: expected a whole number >= 1",
+            file=sys.stderr,
+        )
         return EXIT_BAD_INPUT
     if args.seed < 0:
         print(f"alignment sample: --seed: value {args.seed}: expected a whole number >= 0", file=sys.stderr)
@@ -137,10 +135,64 @@ def _sample(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from alignment.runner import run_command
+    return run_command(
+        params_files=args.params,
+        out=args.out,
+        only=args.only,
+        jobs=args.jobs,
+        show_code=args.show_code,
+        debug=args.debug,
+    )
 
-    return run_command(params_files=args.params, out=args.out, only=args.only, jobs=args.jobs,
-                       show_code=args.show_code, debug=args.debug)
+
+def run_command(
+    params_files: list[Path],
+    out: Path | None = None,
+    only: str | None = None,
+    jobs: int = 1,
+    show_code: bool = False,
+    debug: bool = False,
+    notebooks_dir: str | Path | None = None,
+) -> int:
+    """``alignment run``: 0 every notebook ran, 1 a notebook failed, 2 bad parameters, inputs or arguments.
+
+    ``ParamsError`` and ``InputError`` propagate to ``alignment.cli.main``, which prints their
+    one-line messages and exits 2.
+    """
+    from alignment.report.runner import run
+
+    try:
+        outcome = run(
+            params_files, out=out, only=only, jobs=jobs, show_code=show_code, notebooks_dir=notebooks_dir
+        )
+    except RunError as exc:
+        if debug:
+            raise
+        print(str(exc), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    for s in outcome.scenarios:
+        failed = [r for r in s.results if r.status != "ok"]
+        seconds = sum(r.duration_s for r in s.results)
+        n = len(s.results)
+        summary = (
+            f"{s.name}: {n} notebook{'s' * (n != 1)}, {n - len(failed)} ok, "
+            f"{len(failed)} failed ({seconds:.1f} s of notebooks)"
+        )
+        print(f"{summary}: {_display_path(s.out_dir / 'index.html')}")
+        for r in failed:
+            print(f"alignment run: {s.name}: {r.line()}", file=sys.stderr)
+            if debug and r.error is not None and r.error.traceback:
+                print(r.error.traceback, file=sys.stderr)
+    if outcome.comparison is not None:
+        print(f"comparison: {_display_path(outcome.comparison)}")
+    return outcome.exit_status
+
+
+def _display_path(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
 
 
 _COMMANDS = {"validate": _validate, "plan": _plan, "sample": _sample, "run": _run}

@@ -52,21 +52,39 @@ class FileSpec:
 SPECS: dict[str, FileSpec] = {
     s.stem: s
     for s in (
-        FileSpec("customers", True, ("customer_id", "customer_name", "customer_group", "region", "account_owner")),
+        FileSpec(
+            "customers", True, ("customer_id", "customer_name", "customer_group", "region", "account_owner")
+        ),
         FileSpec("products", True, ("product_id", "product_name", "product_line")),
         FileSpec("people", True, ("person_id", "name", "function", "team")),
         FileSpec("channel_strategy", True, ("product_id", "channel", "share")),
-        FileSpec("actuals", True, ("month", "customer_id", "product_id", "channel", "revenue"), money=("revenue",)),
-        FileSpec("sales_input", True, ("customer_id", "product_id", "potential", "committed"),
-                 money=("potential", "committed")),
+        FileSpec(
+            "actuals", True, ("month", "customer_id", "product_id", "channel", "revenue"), money=("revenue",)
+        ),
+        FileSpec(
+            "sales_input",
+            True,
+            ("customer_id", "product_id", "potential", "committed"),
+            money=("potential", "committed"),
+        ),
         FileSpec("roles", False, ("activity", "marketing", "sales")),
         FileSpec("overrides", False, ("customer_id", "product_id", "final_quota"), money=("final_quota",)),
-        FileSpec("report_card_needs", False, ("need_id", "needed_by", "rated_side", "description"),
-                 optional=("importance",)),
-        FileSpec("report_card_ratings", False, ("cycle", "rater_id", "need_id", "grade"), optional=("comment",)),
+        FileSpec(
+            "report_card_needs",
+            False,
+            ("need_id", "needed_by", "rated_side", "description"),
+            optional=("importance",),
+        ),
+        FileSpec(
+            "report_card_ratings", False, ("cycle", "rater_id", "need_id", "grade"), optional=("comment",)
+        ),
         FileSpec("action_items", False, ("cycle", "need_id", "action", "owner", "due", "status")),
-        FileSpec("wins", False, ("quarter", "kind", "title", "member_ids", "revenue_impact", "lesson"),
-                 money=("revenue_impact",)),
+        FileSpec(
+            "wins",
+            False,
+            ("quarter", "kind", "title", "member_ids", "revenue_impact", "lesson"),
+            money=("revenue_impact",),
+        ),
     )
 }
 
@@ -102,13 +120,27 @@ def find_files(data_dir: Path) -> tuple[dict[str, Path], list[Problem]]:
     for stem, spec in SPECS.items():
         paths = [data_dir / f"{stem}{ext}" for ext in FORMATS if (data_dir / f"{stem}{ext}").is_file()]
         if len(paths) > 1:
-            problems.append(Problem(paths[0].name, None, None, ", ".join(p.name for p in paths),
-                                    f"one file for {stem}, not one in each of several formats"))
+            problems.append(
+                Problem(
+                    paths[0].name,
+                    None,
+                    None,
+                    ", ".join(p.name for p in paths),
+                    f"one file for {stem}, not one in each of several formats",
+                )
+            )
         elif paths:
             found[stem] = paths[0]
         elif spec.required:
-            problems.append(Problem(f"{stem}.csv", None, None, None,
-                                    f"the required file {stem}.csv (or .parquet, .xlsx) in {data_dir}"))
+            problems.append(
+                Problem(
+                    f"{stem}.csv",
+                    None,
+                    None,
+                    None,
+                    f"the required file {stem}.csv (or .parquet, .xlsx) in {data_dir}",
+                )
+            )
     return found, problems
 
 
@@ -141,14 +173,20 @@ def _read_parquet(path: Path, numeric: tuple[str, ...]) -> pd.DataFrame:
     columns = {}
     for name, column in zip(table.column_names, table.columns, strict=True):
         kind = column.type
-        if str(name) in numeric and (pa_arrow.types.is_floating(kind) or pa_arrow.types.is_integer(kind)
-                                     or pa_arrow.types.is_decimal(kind)):
+        if str(name) in numeric and (
+            pa_arrow.types.is_floating(kind)
+            or pa_arrow.types.is_integer(kind)
+            or pa_arrow.types.is_decimal(kind)
+        ):
             columns[str(name)] = pc.cast(column, pa_arrow.float64())
         else:
             text = column if pa_arrow.types.is_string(kind) else pc.cast(column, pa_arrow.string())
             columns[str(name)] = pc.fill_null(text, "")
     return pa_arrow.table(columns).to_pandas(
-        types_mapper=lambda t: pd.StringDtype("pyarrow", na_value=float("nan")) if pa_arrow.types.is_string(t) else None)
+        types_mapper=lambda t: (
+            pd.StringDtype("pyarrow", na_value=float("nan")) if pa_arrow.types.is_string(t) else None
+        )
+    )
 
 
 def _numeric(s: pd.Series) -> bool:
@@ -168,6 +206,7 @@ def _unique(what: str) -> pa.Check:
 
 def _per_distinct(check: Callable[[pd.Series], pd.Series]) -> Callable[[pd.Series], pd.Series]:
     """Run a check once per distinct value: months, channels, grades repeat millions of times in big files."""
+
     def run(s: pd.Series) -> pd.Series:
         if len(s) < 10_000:
             return check(s)
@@ -206,8 +245,9 @@ def _isin(s: pd.Series, allowed: object) -> pd.Series:
     return pd.Series(pc.fill_null(found, False).to_numpy(zero_copy_only=False), index=s.index)
 
 
-def _one_of(values: tuple[str, ...], what: str, *, transform: Callable[[pd.Series], pd.Series] | None = None
-            ) -> pa.Check:
+def _one_of(
+    values: tuple[str, ...], what: str, *, transform: Callable[[pd.Series], pd.Series] | None = None
+) -> pa.Check:
     def one_of(s: pd.Series) -> pd.Series:
         return (transform(s) if transform else s).isin(values)
 
@@ -249,7 +289,9 @@ def _share() -> list[pa.Check]:
 
 
 def _importance() -> pa.Check:
-    return pa.Check(lambda s: s.isin(["", "1", "2", "3", "4", "5"]), error="an importance from 1 to 5, or empty")
+    return pa.Check(
+        lambda s: s.isin(["", "1", "2", "3", "4", "5"]), error="an importance from 1 to 5, or empty"
+    )
 
 
 def _raci() -> list[pa.Check]:
@@ -258,8 +300,10 @@ def _raci() -> list[pa.Check]:
         return letters.map(lambda v: len(set(v)) == len(v))
 
     return [
-        pa.Check(lambda s: s.str.upper().str.match(RACI_RE.pattern) | s.eq(""),
-                 error="RACI letters R, A, C, I (such as A, AR or A/R), or empty"),
+        pa.Check(
+            lambda s: s.str.upper().str.match(RACI_RE.pattern) | s.eq(""),
+            error="RACI letters R, A, C, I (such as A, AR or A/R), or empty",
+        ),
         pa.Check(letters_once, error="each RACI letter at most once"),
     ]
 
@@ -277,9 +321,13 @@ def _members(people: set[str] | None) -> list[pa.Check]:
 def _schema(columns: dict[str, list[pa.Check]], optional: tuple[str, ...] = ()) -> pa.DataFrameSchema:
     """Text columns with their checks; ``optional`` columns are checked only when present."""
     return pa.DataFrameSchema(
-        {name: pa.Column(None, checks, nullable=True, required=name not in optional)
-         for name, checks in columns.items()},
-        strict=False, coerce=False)
+        {
+            name: pa.Column(None, checks, nullable=True, required=name not in optional)
+            for name, checks in columns.items()
+        },
+        strict=False,
+        coerce=False,
+    )
 
 
 def _schemas(refs: dict[str, set[str] | None]) -> dict[str, pa.DataFrameSchema]:
@@ -290,83 +338,117 @@ def _schemas(refs: dict[str, set[str] | None]) -> dict[str, pa.DataFrameSchema]:
     need = _in(refs["needs"], "a need_id listed in report_card_needs")
     side = _one_of(FUNCTIONS, "marketing or sales", transform=lambda s: s.str.lower())
     return {
-        "customers": _schema({
-            "customer_id": [_nonempty("a non-empty customer_id"), _unique("a unique customer_id")],
-            "customer_name": [],
-            "customer_group": [_nonempty("a customer group")],
-            "region": [_nonempty("a region")],
-            "account_owner": [_nonempty("a person_id of function sales"),
-                              *_in(refs["people_sales"], "a person_id of function sales")],
-        }),
-        "products": _schema({
-            "product_id": [_nonempty("a non-empty product_id"), _unique("a unique product_id")],
-            "product_name": [],
-            "product_line": [_nonempty("a product line")],
-        }),
-        "people": _schema({
-            "person_id": [_nonempty("a non-empty person_id"), _unique("a unique person_id")],
-            "name": [],
-            "function": [side],
-            "team": [],
-        }),
-        "channel_strategy": _schema({
-            "product_id": [_nonempty("a product_id"), *product],
-            "channel": [_nonempty("a channel name")],
-            "share": _share(),
-        }),
-        "actuals": _schema({
-            "month": [_matches(MONTH_RE, "a month YYYY-MM")],
-            "customer_id": [_nonempty("a customer_id"), *customer],
-            "product_id": [_nonempty("a product_id"), *product],
-            "channel": [_nonempty("a channel name")],
-            "revenue": _money(),
-        }),
-        "sales_input": _schema({
-            "customer_id": [_nonempty("a customer_id"), *customer],
-            "product_id": [_nonempty("a product_id"), *product],
-            "potential": _money(nonnegative=True),
-            "committed": _money(nonnegative=True),
-        }),
-        "roles": _schema({
-            "activity": [_nonempty("an activity name"), _unique("a unique activity")],
-            "marketing": _raci(),
-            "sales": _raci(),
-        }),
-        "overrides": _schema({
-            "customer_id": [_nonempty("a customer_id"), *customer],
-            "product_id": [_nonempty("a product_id"), *product],
-            "final_quota": _money(nonnegative=True),
-        }),
-        "report_card_needs": _schema({
-            "need_id": [_nonempty("a non-empty need_id"), _unique("a unique need_id")],
-            "needed_by": [side],
-            "rated_side": [side],
-            "description": [],
-            "importance": [_importance()],
-        }, optional=("importance",)),
-        "report_card_ratings": _schema({
-            "cycle": [_matches(CYCLE_RE, "a half-year YYYY-H1 or YYYY-H2")],
-            "rater_id": [_nonempty("a person_id"), *person],
-            "need_id": [_nonempty("a need_id"), *need],
-            "grade": [_one_of(GRADES, "one of A, B, C, F (the report card grades A, B, C, F)",
-                              transform=lambda s: s.str.upper())],
-        }),
-        "action_items": _schema({
-            "cycle": [_matches(CYCLE_RE, "a half-year YYYY-H1 or YYYY-H2")],
-            "need_id": [_nonempty("a need_id"), *need],
-            "action": [],
-            "owner": [],
-            "due": [_matches(DATE_RE, "a date YYYY-MM-DD, or empty", allow_empty=True)],
-            "status": [_one_of(STATUSES, "one of " + ", ".join(STATUSES), transform=lambda s: s.str.lower())],
-        }),
-        "wins": _schema({
-            "quarter": [_matches(QUARTER_RE, "a fiscal quarter YYYY-Qn")],
-            "kind": [_one_of(KINDS, "success or shortcoming", transform=lambda s: s.str.lower())],
-            "title": [],
-            "member_ids": _members(refs["people"]),
-            "revenue_impact": _money(),
-            "lesson": [],
-        }),
+        "customers": _schema(
+            {
+                "customer_id": [_nonempty("a non-empty customer_id"), _unique("a unique customer_id")],
+                "customer_name": [],
+                "customer_group": [_nonempty("a customer group")],
+                "region": [_nonempty("a region")],
+                "account_owner": [
+                    _nonempty("a person_id of function sales"),
+                    *_in(refs["people_sales"], "a person_id of function sales"),
+                ],
+            }
+        ),
+        "products": _schema(
+            {
+                "product_id": [_nonempty("a non-empty product_id"), _unique("a unique product_id")],
+                "product_name": [],
+                "product_line": [_nonempty("a product line")],
+            }
+        ),
+        "people": _schema(
+            {
+                "person_id": [_nonempty("a non-empty person_id"), _unique("a unique person_id")],
+                "name": [],
+                "function": [side],
+                "team": [],
+            }
+        ),
+        "channel_strategy": _schema(
+            {
+                "product_id": [_nonempty("a product_id"), *product],
+                "channel": [_nonempty("a channel name")],
+                "share": _share(),
+            }
+        ),
+        "actuals": _schema(
+            {
+                "month": [_matches(MONTH_RE, "a month YYYY-MM")],
+                "customer_id": [_nonempty("a customer_id"), *customer],
+                "product_id": [_nonempty("a product_id"), *product],
+                "channel": [_nonempty("a channel name")],
+                "revenue": _money(),
+            }
+        ),
+        "sales_input": _schema(
+            {
+                "customer_id": [_nonempty("a customer_id"), *customer],
+                "product_id": [_nonempty("a product_id"), *product],
+                "potential": _money(nonnegative=True),
+                "committed": _money(nonnegative=True),
+            }
+        ),
+        "roles": _schema(
+            {
+                "activity": [_nonempty("an activity name"), _unique("a unique activity")],
+                "marketing": _raci(),
+                "sales": _raci(),
+            }
+        ),
+        "overrides": _schema(
+            {
+                "customer_id": [_nonempty("a customer_id"), *customer],
+                "product_id": [_nonempty("a product_id"), *product],
+                "final_quota": _money(nonnegative=True),
+            }
+        ),
+        "report_card_needs": _schema(
+            {
+                "need_id": [_nonempty("a non-empty need_id"), _unique("a unique need_id")],
+                "needed_by": [side],
+                "rated_side": [side],
+                "description": [],
+                "importance": [_importance()],
+            },
+            optional=("importance",),
+        ),
+        "report_card_ratings": _schema(
+            {
+                "cycle": [_matches(CYCLE_RE, "a half-year YYYY-H1 or YYYY-H2")],
+                "rater_id": [_nonempty("a person_id"), *person],
+                "need_id": [_nonempty("a need_id"), *need],
+                "grade": [
+                    _one_of(
+                        GRADES,
+                        "one of A, B, C, F (the report card grades A, B, C, F)",
+                        transform=lambda s: s.str.upper(),
+                    )
+                ],
+            }
+        ),
+        "action_items": _schema(
+            {
+                "cycle": [_matches(CYCLE_RE, "a half-year YYYY-H1 or YYYY-H2")],
+                "need_id": [_nonempty("a need_id"), *need],
+                "action": [],
+                "owner": [],
+                "due": [_matches(DATE_RE, "a date YYYY-MM-DD, or empty", allow_empty=True)],
+                "status": [
+                    _one_of(STATUSES, "one of " + ", ".join(STATUSES), transform=lambda s: s.str.lower())
+                ],
+            }
+        ),
+        "wins": _schema(
+            {
+                "quarter": [_matches(QUARTER_RE, "a fiscal quarter YYYY-Qn")],
+                "kind": [_one_of(KINDS, "success or shortcoming", transform=lambda s: s.str.lower())],
+                "title": [],
+                "member_ids": _members(refs["people"]),
+                "revenue_impact": _money(),
+                "lesson": [],
+            }
+        ),
     }
 
 
@@ -379,8 +461,12 @@ def _column_problems(name: str, df: pd.DataFrame, schema: pa.DataFrameSchema) ->
         for case in cases.itertuples(index=False):
             if case.index is None or pd.isna(case.index):
                 # missing columns are reported before validation, so this is a check that crashed
-                raise RuntimeError(f"{name}: check {case.check!r} on {case.column} failed: {case.failure_case}") from exc
-            out.append(Problem(name, int(case.index) + 2, str(case.column), str(case.failure_case), str(case.check)))
+                raise RuntimeError(
+                    f"{name}: check {case.check!r} on {case.column} failed: {case.failure_case}"
+                ) from exc
+            out.append(
+                Problem(name, int(case.index) + 2, str(case.column), str(case.failure_case), str(case.check))
+            )
         return out
     return []
 
@@ -392,8 +478,13 @@ def _duplicate_pairs(name: str, df: pd.DataFrame, cols: list[str], what: str) ->
     dup = df.duplicated(cols, keep="first")
     first_row = df.reset_index().groupby(cols, sort=False)["index"].transform("min") + 2
     return [
-        Problem(name, int(i) + 2, ", ".join(cols), "/".join(df.loc[i, c] for c in cols),
-                f"{what} (already on row {int(first_row[i])})")
+        Problem(
+            name,
+            int(i) + 2,
+            ", ".join(cols),
+            "/".join(df.loc[i, c] for c in cols),
+            f"{what} (already on row {int(first_row[i])})",
+        )
         for i in df.index[dup]
     ]
 
@@ -406,24 +497,35 @@ def _as_number(s: pd.Series) -> pd.Series:
     return clean.where(clean.str.fullmatch(MONEY_PATTERN)).astype("float64")
 
 
-def _cross_checks(tables: dict[str, pd.DataFrame], names: dict[str, str], plan_year: int | None,
-                  start_month: int) -> tuple[list[Problem], list[Problem]]:
+def _cross_checks(
+    tables: dict[str, pd.DataFrame], names: dict[str, str], plan_year: int | None, start_month: int
+) -> tuple[list[Problem], list[Problem]]:
     problems: list[Problem] = []
     warnings: list[Problem] = []
 
     if "sales_input" in tables:
         si = tables["sales_input"]
-        problems += _duplicate_pairs(names["sales_input"], si, ["customer_id", "product_id"],
-                                     "one row per (customer_id, product_id)")
+        problems += _duplicate_pairs(
+            names["sales_input"], si, ["customer_id", "product_id"], "one row per (customer_id, product_id)"
+        )
         pot, com = _as_number(si["potential"]), _as_number(si["committed"])
         for i in si.index[(com > pot).fillna(False)]:
-            warnings.append(Problem(names["sales_input"], int(i) + 2, "committed", si.loc[i, "committed"],
-                                    f"committed at most potential ({si.loc[i, 'potential']})", "warning"))
+            warnings.append(
+                Problem(
+                    names["sales_input"],
+                    int(i) + 2,
+                    "committed",
+                    si.loc[i, "committed"],
+                    f"committed at most potential ({si.loc[i, 'potential']})",
+                    "warning",
+                )
+            )
 
     if "channel_strategy" in tables:
         cs = tables["channel_strategy"]
-        problems += _duplicate_pairs(names["channel_strategy"], cs, ["product_id", "channel"],
-                                     "one row per (product_id, channel)")
+        problems += _duplicate_pairs(
+            names["channel_strategy"], cs, ["product_id", "channel"], "one row per (product_id, channel)"
+        )
         share = pd.to_numeric(cs["share"], errors="coerce")
         valid = share.gt(0) & share.le(1)
         # a product with a share that is itself wrong is reported for that share, not for the sum
@@ -433,9 +535,15 @@ def _cross_checks(tables: dict[str, pd.DataFrame], names: dict[str, str], plan_y
             first = cs.reset_index().groupby("product_id", sort=False)["index"].min()
             for product, total in sums.items():
                 if abs(total - 1.0) > 1e-6:
-                    problems.append(Problem(names["channel_strategy"], int(first[product]) + 2, "share",
-                                            f"{total:.6g}", f"the shares of product {product} to sum to 1 "
-                                            "(within 1e-6)"))
+                    problems.append(
+                        Problem(
+                            names["channel_strategy"],
+                            int(first[product]) + 2,
+                            "share",
+                            f"{total:.6g}",
+                            f"the shares of product {product} to sum to 1 (within 1e-6)",
+                        )
+                    )
         listed = set(cs["product_id"])
         need_strategy: dict[str, tuple[str, int, str]] = {}
         sold: list[tuple[str, pd.Series, str]] = []
@@ -444,8 +552,13 @@ def _cross_checks(tables: dict[str, pd.DataFrame], names: dict[str, str], plan_y
         if "actuals" in tables and plan_year is not None:
             act = tables["actuals"]
             prior = fiscal_months(plan_year - 1, start_month)
-            sold.append((names["actuals"], act.loc[act["month"].isin(prior), "product_id"],
-                         f"in FY{plan_year - 1} actuals"))
+            sold.append(
+                (
+                    names["actuals"],
+                    act.loc[act["month"].isin(prior), "product_id"],
+                    f"in FY{plan_year - 1} actuals",
+                )
+            )
         for file, products_sold, where in sold:
             first = products_sold[~products_sold.duplicated(keep="first")]
             for i, p in zip(first.index, first, strict=True):
@@ -453,66 +566,136 @@ def _cross_checks(tables: dict[str, pd.DataFrame], names: dict[str, str], plan_y
         products = set(tables["products"]["product_id"]) if "products" in tables else set()
         for product, (file, row, where) in need_strategy.items():
             if product not in listed and (not products or product in products):
-                problems.append(Problem(file, row, "product_id", product,
-                                        f"a product with at least one row in channel_strategy (it is sold {where})"))
+                problems.append(
+                    Problem(
+                        file,
+                        row,
+                        "product_id",
+                        product,
+                        f"a product with at least one row in channel_strategy (it is sold {where})",
+                    )
+                )
 
     if "overrides" in tables and "sales_input" in tables:
         ov, si = tables["overrides"], tables["sales_input"]
-        problems += _duplicate_pairs(names["overrides"], ov, ["customer_id", "product_id"],
-                                     "each (customer_id, product_id) locked once")
+        problems += _duplicate_pairs(
+            names["overrides"],
+            ov,
+            ["customer_id", "product_id"],
+            "each (customer_id, product_id) locked once",
+        )
         keys = pd.MultiIndex.from_frame(si[["customer_id", "product_id"]])
         pairs = pd.MultiIndex.from_frame(ov[["customer_id", "product_id"]])
         missing = ~pairs.isin(keys)
         for i in ov.index[missing]:
-            problems.append(Problem(names["overrides"], int(i) + 2, "customer_id, product_id",
-                                    f"{ov.loc[i, 'customer_id']}/{ov.loc[i, 'product_id']}",
-                                    "a (customer_id, product_id) pair present in sales_input"))
-        merged = ov.reset_index().merge(si.drop_duplicates(["customer_id", "product_id"]),
-                                        on=["customer_id", "product_id"], how="inner")
+            problems.append(
+                Problem(
+                    names["overrides"],
+                    int(i) + 2,
+                    "customer_id, product_id",
+                    f"{ov.loc[i, 'customer_id']}/{ov.loc[i, 'product_id']}",
+                    "a (customer_id, product_id) pair present in sales_input",
+                )
+            )
+        merged = ov.reset_index().merge(
+            si.drop_duplicates(["customer_id", "product_id"]), on=["customer_id", "product_id"], how="inner"
+        )
         fq = _as_number(merged["final_quota"])
-        for r, f, c, p in zip(merged["index"], fq, _as_number(merged["committed"]),
-                              _as_number(merged["potential"]), strict=True):
+        for r, f, c, p in zip(
+            merged["index"], fq, _as_number(merged["committed"]), _as_number(merged["potential"]), strict=True
+        ):
             if pd.notna(f) and pd.notna(c) and f < c:
-                warnings.append(Problem(names["overrides"], int(r) + 2, "final_quota", ov.loc[r, "final_quota"],
-                                        f"a final quota at least committed ({c:.2f})", "warning"))
+                warnings.append(
+                    Problem(
+                        names["overrides"],
+                        int(r) + 2,
+                        "final_quota",
+                        ov.loc[r, "final_quota"],
+                        f"a final quota at least committed ({c:.2f})",
+                        "warning",
+                    )
+                )
             elif pd.notna(f) and pd.notna(p) and f > p:
-                warnings.append(Problem(names["overrides"], int(r) + 2, "final_quota", ov.loc[r, "final_quota"],
-                                        f"a final quota at most potential ({p:.2f})", "warning"))
+                warnings.append(
+                    Problem(
+                        names["overrides"],
+                        int(r) + 2,
+                        "final_quota",
+                        ov.loc[r, "final_quota"],
+                        f"a final quota at most potential ({p:.2f})",
+                        "warning",
+                    )
+                )
 
     if "roles" in tables:
         roles = tables["roles"]
-        for i, act, m, s in zip(roles.index, roles["activity"], roles["marketing"], roles["sales"], strict=True):
+        for i, act, m, s in zip(
+            roles.index, roles["activity"], roles["marketing"], roles["sales"], strict=True
+        ):
             n_a = m.upper().count("A") + s.upper().count("A")
             if n_a != 1 and RACI_RE.match(m.upper() or "A") and RACI_RE.match(s.upper() or "A"):
-                warnings.append(Problem(names["roles"], int(i) + 2, "marketing, sales", f"{m or '-'} / {s or '-'}",
-                                        f"exactly one Accountable (A) for {act!r}: {n_a} found, escalate",
-                                        "warning"))
+                warnings.append(
+                    Problem(
+                        names["roles"],
+                        int(i) + 2,
+                        "marketing, sales",
+                        f"{m or '-'} / {s or '-'}",
+                        f"exactly one Accountable (A) for {act!r}: {n_a} found, escalate",
+                        "warning",
+                    )
+                )
 
     if "report_card_needs" in tables:
         needs = tables["report_card_needs"]
         same = needs["needed_by"].str.lower() == needs["rated_side"].str.lower()
         for i in needs.index[same & needs["needed_by"].str.lower().isin(FUNCTIONS)]:
-            problems.append(Problem(names["report_card_needs"], int(i) + 2, "rated_side", needs.loc[i, "rated_side"],
-                                    "the side other than needed_by"))
+            problems.append(
+                Problem(
+                    names["report_card_needs"],
+                    int(i) + 2,
+                    "rated_side",
+                    needs.loc[i, "rated_side"],
+                    "the side other than needed_by",
+                )
+            )
         counts = needs["rated_side"].str.lower().value_counts()
         for side in FUNCTIONS:
             n = int(counts.get(side, 0))
             if n != 6:
-                warnings.append(Problem(names["report_card_needs"], None, "rated_side", side,
-                                        f"6 critical needs rated on the {side} side (the practice), found {n}",
-                                        "warning"))
+                warnings.append(
+                    Problem(
+                        names["report_card_needs"],
+                        None,
+                        "rated_side",
+                        side,
+                        f"6 critical needs rated on the {side} side (the practice), found {n}",
+                        "warning",
+                    )
+                )
 
     if "report_card_ratings" in tables:
         rt = tables["report_card_ratings"]
-        problems += _duplicate_pairs(names["report_card_ratings"], rt, ["cycle", "rater_id", "need_id"],
-                                     "one grade per (cycle, rater_id, need_id)")
+        problems += _duplicate_pairs(
+            names["report_card_ratings"],
+            rt,
+            ["cycle", "rater_id", "need_id"],
+            "one grade per (cycle, rater_id, need_id)",
+        )
 
     if "customers" in tables and "people" in tables:
         people = tables["people"]
         sales_ids = set(people.loc[people["function"].str.lower() == "sales", "person_id"])
         if not sales_ids:
-            warnings.append(Problem(names["people"], None, "function", None, "at least one person of function sales",
-                                    "warning"))
+            warnings.append(
+                Problem(
+                    names["people"],
+                    None,
+                    "function",
+                    None,
+                    "at least one person of function sales",
+                    "warning",
+                )
+            )
     return problems, warnings
 
 
@@ -534,7 +717,9 @@ def _typed(stem: str, df: pd.DataFrame) -> pd.DataFrame:
     if stem == "report_card_needs":
         out["needed_by"] = out["needed_by"].str.lower()
         out["rated_side"] = out["rated_side"].str.lower()
-        out["importance"] = pd.to_numeric(out["importance"].replace("", None), errors="coerce").astype("Int64")
+        out["importance"] = pd.to_numeric(out["importance"].replace("", None), errors="coerce").astype(
+            "Int64"
+        )
     if stem == "report_card_ratings":
         out["grade"] = out["grade"].str.upper()
     if stem == "action_items":
@@ -559,8 +744,12 @@ def _infer_plan_year(actuals: pd.DataFrame | None, start_month: int) -> int | No
     return int(fiscal_year_of(pd.Series([months.max()]), start_month).iloc[0])
 
 
-def check_folder(data_dir: str | Path, *, fiscal_year: int | None = None, fiscal_year_start_month: int = 1,
-                 ) -> tuple[Inputs | None, list[Problem], list[Problem]]:
+def check_folder(
+    data_dir: str | Path,
+    *,
+    fiscal_year: int | None = None,
+    fiscal_year_start_month: int = 1,
+) -> tuple[Inputs | None, list[Problem], list[Problem]]:
     """Read and check every input file of a data folder.
 
     Parameters
@@ -586,7 +775,9 @@ def check_folder(data_dir: str | Path, *, fiscal_year: int | None = None, fiscal
         try:
             df = read_table(path, numeric=SPECS[stem].money + ("share",))
         except Exception as exc:  # unreadable file: one line, the reader's own reason
-            problems.append(Problem(path.name, None, None, None, f"a readable {path.suffix[1:]} file ({exc})"))
+            problems.append(
+                Problem(path.name, None, None, None, f"a readable {path.suffix[1:]} file ({exc})")
+            )
             continue
         spec = SPECS[stem]
         missing = [c for c in spec.columns if c not in df.columns]
@@ -603,7 +794,8 @@ def check_folder(data_dir: str | Path, *, fiscal_year: int | None = None, fiscal
     refs = {
         "people": ids("people", "person_id"),
         "people_sales": set(people.loc[people["function"].str.lower() == "sales", "person_id"])
-        if people is not None else None,
+        if people is not None
+        else None,
         "customers": ids("customers", "customer_id"),
         "products": ids("products", "product_id"),
         # ratings or actions without a needs file point at needs that do not exist
@@ -627,15 +819,25 @@ def check_folder(data_dir: str | Path, *, fiscal_year: int | None = None, fiscal
     if problems:
         return None, problems, warnings
     tables = {stem: _typed(stem, raw[stem]) if stem in raw else _empty(stem) for stem in SPECS}
-    return Inputs(data_dir=data_dir.resolve(), files={k: v.resolve() for k, v in files.items()},
-                  warnings=tuple(warnings), **tables), problems, warnings
+    return (
+        Inputs(
+            data_dir=data_dir.resolve(),
+            files={k: v.resolve() for k, v in files.items()},
+            warnings=tuple(warnings),
+            **tables,
+        ),
+        problems,
+        warnings,
+    )
 
 
-def load_inputs(data_dir: str | Path, *, fiscal_year: int | None = None, fiscal_year_start_month: int = 1
-                ) -> Inputs:
+def load_inputs(
+    data_dir: str | Path, *, fiscal_year: int | None = None, fiscal_year_start_month: int = 1
+) -> Inputs:
     """Load a data folder, raising :class:`InputError` with every problem if any input is bad."""
-    inputs, problems, _ = check_folder(data_dir, fiscal_year=fiscal_year,
-                                       fiscal_year_start_month=fiscal_year_start_month)
+    inputs, problems, _ = check_folder(
+        data_dir, fiscal_year=fiscal_year, fiscal_year_start_month=fiscal_year_start_month
+    )
     if problems or inputs is None:
         raise InputError(problems)
     return inputs

@@ -14,13 +14,34 @@ import pandas as pd
 CENTS = 100
 
 
+def round_cents(values: np.ndarray | float) -> np.ndarray:
+    """Round float cents half away from zero to integer cents: the workbook's one rounding rule."""
+    values = np.asarray(values, dtype="float64")
+    return (np.sign(values) * np.floor(np.abs(values) + 0.5)).astype("int64")
+
+
 def to_cents(values: pd.Series | np.ndarray | float) -> np.ndarray:
     """Convert currency amounts to integer cents, rounding half away from zero.
 
     Exact for amounts below about 9e13, far beyond any revenue figure here.
     """
-    arr = np.asarray(values, dtype="float64") * CENTS
-    return (np.sign(arr) * np.floor(np.abs(arr) + 0.5)).astype("int64")
+    return round_cents(np.asarray(values, dtype="float64") * CENTS)
+
+
+def scale_cents(cents: np.ndarray, factor: np.ndarray | float) -> np.ndarray:
+    """Multiply integer cents by a factor and round to the cent, half a cent away from zero.
+
+    The product is rounded to 6 decimals of a cent first, so a decimal product that the float
+    lands just below (10 x 1.15 = 11.499999...) rounds as the decimal would.
+    """
+    return round_cents(np.round(np.asarray(cents, dtype="float64") * factor, 6))
+
+
+def sum_money(df: pd.DataFrame, by: list[str], columns: list[str]) -> pd.DataFrame:
+    """Sum currency columns by keys exactly (in cents), returning currency; sorted by the keys."""
+    cents = df[by].assign(**{c: to_cents(df[c].to_numpy()) for c in columns})
+    out = cents.groupby(by, sort=True, observed=True)[columns].sum().reset_index()
+    return out.assign(**{c: out[c].to_numpy() / CENTS for c in columns})
 
 
 def from_cents(cents: pd.Series | np.ndarray | int) -> np.ndarray:

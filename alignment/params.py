@@ -20,6 +20,7 @@ from typing import Any
 import yaml
 
 from alignment.fiscal import CYCLE_RE, MONTH_RE, QUARTER_RE, fiscal_months
+from alignment.paths import NOTEBOOKS_DIR
 from alignment.problems import ParamsError
 
 GROUP_METHODS = ("target_gap", "headroom", "potential", "prior_revenue", "equal", "shares")
@@ -174,8 +175,16 @@ class _Checker:
         hint = f" — did you mean {parent}{close[0]}?" if close else f" (known keys: {', '.join(allowed)})"
         self.messages.append(f"{self.source}: {key}: unknown key{hint}")
 
-    def number(self, key: str, value: Any, *, lo: float | None = None, hi: float | None = None,
-               lo_open: bool = False, what: str = "a number") -> float | None:
+    def number(
+        self,
+        key: str,
+        value: Any,
+        *,
+        lo: float | None = None,
+        hi: float | None = None,
+        lo_open: bool = False,
+        what: str = "a number",
+    ) -> float | None:
         if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
             self.fail(key, value, what)
             return None
@@ -263,12 +272,19 @@ def parse_params(raw: Any, base_dir: Path, source: str = "params") -> Params:
     # target
     t = _check_keys(top.get("target"), _SCHEMA["target"], "target.", chk)
     td = TargetParams()
-    growth = chk.number("target.growth", t.get("growth", td.growth), lo=-1.0, lo_open=True,
-                        what="a growth rate above -1 (0.10 means +10%)")
+    growth = chk.number(
+        "target.growth",
+        t.get("growth", td.growth),
+        lo=-1.0,
+        lo_open=True,
+        what="a growth rate above -1 (0.10 means +10%)",
+    )
     rules: list[GrowthRule] = []
     raw_rules = t.get("rules", []) or []
     if not isinstance(raw_rules, list):
-        chk.fail("target.rules", raw_rules, "a list of rules such as {customer_group: Enterprise, growth: 0.15}")
+        chk.fail(
+            "target.rules", raw_rules, "a list of rules such as {customer_group: Enterprise, growth: 0.15}"
+        )
         raw_rules = []
     for i, rule in enumerate(raw_rules, start=1):
         key = f"target.rules[{i}]"
@@ -283,8 +299,13 @@ def parse_params(raw: Any, base_dir: Path, source: str = "params") -> Params:
         if "growth" not in rule:
             chk.fail(f"{key}.growth", None, "a growth rate for the rule")
             ok = False
-        g = chk.number(f"{key}.growth", rule.get("growth", 0.0), lo=-1.0, lo_open=True,
-                       what="a growth rate above -1") if "growth" in rule else None
+        g = (
+            chk.number(
+                f"{key}.growth", rule.get("growth", 0.0), lo=-1.0, lo_open=True, what="a growth rate above -1"
+            )
+            if "growth" in rule
+            else None
+        )
         matchers = {k: rule[k] for k in RULE_KEYS if k in rule}
         if not matchers:
             chk.fail(key, rule, "at least one of customer_group, product_line, product_id to match on")
@@ -299,14 +320,17 @@ def parse_params(raw: Any, base_dir: Path, source: str = "params") -> Params:
     if total is not None:
         total = chk.number("target.total", total, lo=0.0, lo_open=True, what="null or an amount > 0")
     phasing = chk.choice("target.phasing", t.get("phasing", td.phasing), PHASINGS) or td.phasing
-    target = TargetParams(growth=growth if growth is not None else td.growth, rules=tuple(rules),
-                          total=total, phasing=phasing)
+    target = TargetParams(
+        growth=growth if growth is not None else td.growth, rules=tuple(rules), total=total, phasing=phasing
+    )
 
     # allocation
     a = _check_keys(top.get("allocation"), _SCHEMA["allocation"], "allocation.", chk)
     ad = AllocationParams()
-    group_method = chk.choice("allocation.group_method", a.get("group_method", ad.group_method),
-                              GROUP_METHODS) or ad.group_method
+    group_method = (
+        chk.choice("allocation.group_method", a.get("group_method", ad.group_method), GROUP_METHODS)
+        or ad.group_method
+    )
     shares_raw = a.get("group_shares", {}) or {}
     shares: dict[str, float] = {}
     if not isinstance(shares_raw, dict):
@@ -320,45 +344,88 @@ def parse_params(raw: Any, base_dir: Path, source: str = "params") -> Params:
             chk.fail("allocation.group_shares", shares_raw, "shares that sum to 1 (within 1e-6)")
     if group_method != "shares" and shares:
         chk.fail("allocation.group_shares", shares_raw, "no shares unless group_method is shares")
-    customer_method = chk.choice("allocation.customer_method", a.get("customer_method", ad.customer_method),
-                                 CUSTOMER_METHODS) or ad.customer_method
+    customer_method = (
+        chk.choice(
+            "allocation.customer_method", a.get("customer_method", ad.customer_method), CUSTOMER_METHODS
+        )
+        or ad.customer_method
+    )
     cap = chk.choice("allocation.cap", a.get("cap", ad.cap), CAPS) or ad.cap
-    rounding = chk.number("allocation.rounding", a.get("rounding", ad.rounding), lo=0.0, lo_open=True,
-                          what="an amount > 0 in whole cents (1000 rounds to thousands)")
+    rounding = chk.number(
+        "allocation.rounding",
+        a.get("rounding", ad.rounding),
+        lo=0.0,
+        lo_open=True,
+        what="an amount > 0 in whole cents (1000 rounds to thousands)",
+    )
     if rounding is not None and abs(round(rounding * 100) - rounding * 100) > 1e-6:
         chk.fail("allocation.rounding", rounding, "an amount in whole cents")
         rounding = None
-    over = chk.number("allocation.over_assignment", a.get("over_assignment", ad.over_assignment),
-                      lo=0.0, hi=1.0, what="a padding from 0 to 1 (0.05 means +5%)")
-    allocation = AllocationParams(group_method=group_method, group_shares=shares,
-                                  customer_method=customer_method, cap=cap,
-                                  rounding=rounding if rounding is not None else ad.rounding,
-                                  over_assignment=over if over is not None else ad.over_assignment)
+    over = chk.number(
+        "allocation.over_assignment",
+        a.get("over_assignment", ad.over_assignment),
+        lo=0.0,
+        hi=1.0,
+        what="a padding from 0 to 1 (0.05 means +5%)",
+    )
+    allocation = AllocationParams(
+        group_method=group_method,
+        group_shares=shares,
+        customer_method=customer_method,
+        cap=cap,
+        rounding=rounding if rounding is not None else ad.rounding,
+        over_assignment=over if over is not None else ad.over_assignment,
+    )
 
     # review
     r = _check_keys(top.get("review"), _SCHEMA["review"], "review.", chk)
     rd = ReviewParams()
-    month = chk.pattern("review.month", str(r.get("month", rd.month)) if r.get("month", rd.month) is not None
-                        else None, MONTH_RE, "a month YYYY-MM")
+    month = chk.pattern(
+        "review.month",
+        str(r.get("month", rd.month)) if r.get("month", rd.month) is not None else None,
+        MONTH_RE,
+        "a month YYYY-MM",
+    )
     if month is not None and month not in months:
-        chk.fail("review.month", month, f"a month of fiscal year {fy} ({months[0]} .. {months[-1]})"
-                 + ("; the value is the default: set review.month" if "month" not in r else ""))
+        chk.fail(
+            "review.month",
+            month,
+            f"a month of fiscal year {fy} ({months[0]} .. {months[-1]})"
+            + ("; the value is the default: set review.month" if "month" not in r else ""),
+        )
         month = None
-    flag = chk.number("review.flag_below", r.get("flag_below", rd.flag_below), lo=0.0, hi=2.0,
-                      what="an attainment from 0 to 2 (0.90 flags under 90%)")
+    flag = chk.number(
+        "review.flag_below",
+        r.get("flag_below", rd.flag_below),
+        lo=0.0,
+        hi=2.0,
+        what="an attainment from 0 to 2 (0.90 flags under 90%)",
+    )
     review = ReviewParams(month=month or rd.month, flag_below=flag if flag is not None else rd.flag_below)
 
     # report card
     c = _check_keys(top.get("report_card"), _SCHEMA["report_card"], "report_card.", chk)
-    cycle = chk.pattern("report_card.cycle", c.get("cycle", ReportCardParams().cycle), CYCLE_RE,
-                        "a half-year YYYY-H1 or YYYY-H2")
+    cycle = chk.pattern(
+        "report_card.cycle",
+        c.get("cycle", ReportCardParams().cycle),
+        CYCLE_RE,
+        "a half-year YYYY-H1 or YYYY-H2",
+    )
     # celebration
     q = _check_keys(top.get("celebration"), _SCHEMA["celebration"], "celebration.", chk)
-    quarter = chk.pattern("celebration.quarter", q.get("quarter", CelebrationParams().quarter), QUARTER_RE,
-                          "a fiscal quarter YYYY-Qn")
+    quarter = chk.pattern(
+        "celebration.quarter",
+        q.get("quarter", CelebrationParams().quarter),
+        QUARTER_RE,
+        "a fiscal quarter YYYY-Qn",
+    )
     if quarter is not None and int(quarter[:4]) != fy:
-        chk.fail("celebration.quarter", quarter, f"a quarter of fiscal year {fy} ({fy}-Q1 .. {fy}-Q4)"
-                 + ("; the value is the default: set celebration.quarter" if "quarter" not in q else ""))
+        chk.fail(
+            "celebration.quarter",
+            quarter,
+            f"a quarter of fiscal year {fy} ({fy}-Q1 .. {fy}-Q4)"
+            + ("; the value is the default: set celebration.quarter" if "quarter" not in q else ""),
+        )
         quarter = None
 
     if chk.messages:
@@ -403,8 +470,6 @@ def notebook_params(**values: Any) -> Params:
     ``params/`` is the same as the params file's folder, so ``papermill -f params/x.yaml``
     works by hand. ``report_dir`` is not a params key and is ignored here.
     """
-    from alignment.paths import NOTEBOOKS_DIR
-
     values.pop("report_dir", None)
     return parse_params(values, NOTEBOOKS_DIR, source="notebook parameters")
 
@@ -420,7 +485,7 @@ def check_against_inputs(params: Params, inputs: Any) -> tuple[list[str], list[s
     """The parameter checks that need the data: (errors, warnings), each naming the key.
 
     Errors: ``group_shares`` naming a customer group that does not exist; a
-    ``report_card.cycle`` with no ratings (also when there are no ratings at all).
+    ``report_card.cycle`` with no ratings where the data holds ratings of other cycles.
     Warnings: a growth rule that matches no (customer group, product) cell.
     """
     source = params.source.name if params.source else "params"
@@ -429,8 +494,10 @@ def check_against_inputs(params: Params, inputs: Any) -> tuple[list[str], list[s
     groups = set(inputs.customers["customer_group"])
     for g in params.allocation.group_shares:
         if g not in groups:
-            errors.append(f"{source}: allocation.group_shares.{g}: value {g!r}: expected an existing customer_group"
-                          f" ({', '.join(sorted(groups))})")
+            errors.append(
+                f"{source}: allocation.group_shares.{g}: value {g!r}: expected an existing customer_group"
+                f" ({', '.join(sorted(groups))})"
+            )
     lines = set(inputs.products["product_line"])
     products = set(inputs.products["product_id"])
     for i, rule in enumerate(params.target.rules, start=1):
@@ -442,10 +509,15 @@ def check_against_inputs(params: Params, inputs: Any) -> tuple[list[str], list[s
         if rule.product_id is not None and rule.product_id not in products:
             misses.append(f"product_id {rule.product_id!r}")
         if misses:
-            warnings.append(f"warning: {source}: target.rules[{i}]: matches nothing (no {', '.join(misses)} in the data)")
+            warnings.append(
+                f"warning: {source}: target.rules[{i}]: matches nothing (no {', '.join(misses)} in the data)"
+            )
     ratings = inputs.report_card_ratings
-    if not (ratings["cycle"] == params.report_card.cycle).any():
+    # a company without any ratings keeps no report card yet: every command runs (CONTRACT section 5)
+    if len(ratings) and not (ratings["cycle"] == params.report_card.cycle).any():
         cycles = ", ".join(sorted(set(ratings["cycle"]))) or "report_card_ratings has none"
-        errors.append(f"{source}: report_card.cycle: value {params.report_card.cycle!r}: expected a cycle with "
-                      f"ratings ({cycles})")
+        errors.append(
+            f"{source}: report_card.cycle: value {params.report_card.cycle!r}: expected a cycle with "
+            f"ratings ({cycles})"
+        )
     return errors, warnings

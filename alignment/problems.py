@@ -12,6 +12,9 @@ from typing import Literal
 
 Severity = Literal["error", "warning"]
 
+# Exit statuses of every command: 0 success (warnings allowed), 1 a notebook failed, 2 bad input.
+EXIT_OK, EXIT_FAILED, EXIT_BAD_INPUT = 0, 1, 2
+
 
 @dataclass(frozen=True, order=True)
 class Problem:
@@ -76,3 +79,7 @@ class ParamsError(Exception):
     def __init__(self, messages: list[str]):
         self.messages = messages
         super().__init__("\n".join(messages))
+
+
+class RunError(Exception):
+    """A bad argument of ``alignment run`` (exit 2, nothing runs)."""

@@ -8,12 +8,14 @@ stops the notebook at its first cell with the same one-line messages as ``alignm
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from alignment.inputs import Inputs, load_inputs
+from alignment.inputs import Inputs
+from alignment.loading import check_with_data
 from alignment.params import Params, notebook_params
+from alignment.presentation.display import setup
 
 
 @dataclass(frozen=True)
@@ -23,6 +25,7 @@ class Workbook:
     params: Params
     inputs: Inputs
     report_dir: Path | None
+    warnings: list[str] = field(default_factory=list)
 
     def table_path(self, name: str) -> Path | None:
         """Where a table of this run is written, or None when the run writes no tables."""
@@ -39,10 +42,11 @@ def open_workbook(report_dir: str | None = None, **parameters: Any) -> Workbook:
     **parameters
         The ``parameters`` cell's values (the params file's keys).
     """
-    params = notebook_params(**parameters)
-    inputs = load_inputs(params.data_dir, fiscal_year=params.fiscal_year,
-                         fiscal_year_start_month=params.fiscal_year_start_month)
-    from alignment.display import setup
-
+    checked = check_with_data(notebook_params(**parameters))
     setup()
-    return Workbook(params=params, inputs=inputs, report_dir=Path(report_dir) if report_dir else None)
+    return Workbook(
+        params=checked.params,
+        inputs=checked.inputs,
+        warnings=checked.warnings,
+        report_dir=Path(report_dir) if report_dir else None,
+    )

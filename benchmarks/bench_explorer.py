@@ -17,12 +17,12 @@ import statistics
 import time
 from pathlib import Path
 
-from alignment import plan as plan_module
-from alignment.explorer import Explorer
+from alignment.engine import plan as plan_module
+from alignment.engine.plan import build_plan
 from alignment.inputs import load_inputs
 from alignment.params import load_params
 from alignment.paths import SAMPLE_PARAMS
-from alignment.plan import build_plan
+from alignment.presentation.explorer import Explorer
 
 BUDGET = 0.200
 ROUNDS = 5
@@ -46,8 +46,11 @@ def main() -> None:
     quiet.__enter__()
     for _ in range(ROUNDS):
         for label, (name, values) in changes.items():
-            control = (explorer.group_controls[name.split(":", 1)[1]] if name.startswith("group:")
-                       else explorer.controls[name])
+            control = (
+                explorer.group_controls[name.split(":", 1)[1]]
+                if name.startswith("group:")
+                else explorer.controls[name]
+            )
             for value in values:
                 control.value = value
                 times.setdefault(label, []).append(explorer.last_update_seconds)
@@ -67,7 +70,9 @@ def main() -> None:
         print(f"  {label:<16} median {statistics.median(ts) * 1000:6.1f} ms   max {max(ts) * 1000:6.1f} ms")
     median = statistics.median(every)
     p90 = sorted(every)[int(0.9 * (len(every) - 1))]
-    print(f"update median: {median * 1000:.1f} ms, 90th percentile: {p90 * 1000:.1f} ms (budget {BUDGET * 1000:.0f} ms)")
+    print(
+        f"update median: {median * 1000:.1f} ms, 90th percentile: {p90 * 1000:.1f} ms (budget {BUDGET * 1000:.0f} ms)"
+    )
     print(f"floor (build_plan alone, computed afresh) median: {floor_s * 1000:.1f} ms")
     print(f"update/floor ratio: {median / floor_s:.2f}")
     print(f"update/budget ratio: {median / BUDGET:.2f}")

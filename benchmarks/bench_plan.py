@@ -12,7 +12,7 @@ The company is generated once with :func:`alignment.sample.write_sample` (Parque
   (:func:`alignment.inputs.read_table`, money kept as numbers where Parquet stores numbers), plus
   one groupby sum of the actuals' revenue by customer;
 - the engine: :func:`alignment.inputs.load_inputs` (reading and validating the data folder) and
-  :func:`alignment.plan.build_plan`.
+  :func:`alignment.engine.plan.build_plan`.
 
 It prints both times, their ratio (``plan/floor ratio: X.XX``, aim: under 3) and the engine's peak
 memory (the resident set of a fresh process that loads and plans once; aim: under 4 GB).
@@ -69,13 +69,14 @@ def floor_once(folder: Path) -> float:
 
 def engine_once(folder: Path) -> tuple[float, float]:
     """load_inputs + build_plan; returns (seconds loading, seconds planning)."""
+    from alignment.engine.plan import build_plan
     from alignment.inputs import load_inputs
-    from alignment.plan import build_plan
 
     params = _params(folder)
     start = time.perf_counter()
-    inputs = load_inputs(folder, fiscal_year=params.fiscal_year,
-                         fiscal_year_start_month=params.fiscal_year_start_month)
+    inputs = load_inputs(
+        folder, fiscal_year=params.fiscal_year, fiscal_year_start_month=params.fiscal_year_start_month
+    )
     loaded = time.perf_counter()
     plan = build_plan(inputs, params)
     assert plan.final_quota_total > 0
@@ -100,8 +101,12 @@ def peak_memory(folder: Path) -> dict[str, float]:
     The peak is the child's own high-water mark of resident memory (``VmHWM``), which, unlike
     ``ru_maxrss``, does not carry the parent's peak over into the child.
     """
-    out = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--memory-of", str(folder)],
-                         check=True, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, str(Path(__file__).resolve()), "--memory-of", str(folder)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -130,12 +135,18 @@ def main(argv: list[str] | None = None) -> int:
     from alignment.inputs import find_files, read_table
 
     files, _ = find_files(folder)
-    sizes = {stem: len(read_table(path)) for stem, path in files.items() if stem in ("actuals", "sales_input")}
-    print(f"company: {args.customers:,} customers, {sizes['sales_input']:,} sales_input rows, "
-          f"{sizes['actuals']:,} actuals rows (pandas {pd.__version__})")
+    sizes = {
+        stem: len(read_table(path)) for stem, path in files.items() if stem in ("actuals", "sales_input")
+    }
+    print(
+        f"company: {args.customers:,} customers, {sizes['sales_input']:,} sales_input rows, "
+        f"{sizes['actuals']:,} actuals rows (pandas {pd.__version__})"
+    )
     print(f"floor (read the input files + one groupby sum): {floor:.2f} s")
-    print(f"engine (load_inputs + build_plan):             {engine:.2f} s "
-          f"(best of each part: load_inputs {load:.2f} s, build_plan {plan:.2f} s)")
+    print(
+        f"engine (load_inputs + build_plan):             {engine:.2f} s "
+        f"(best of each part: load_inputs {load:.2f} s, build_plan {plan:.2f} s)"
+    )
     print(f"plan/floor ratio: {engine / floor:.2f}")
     print(f"build_plan/floor ratio: {plan / floor:.2f}")
     print(f"peak memory: {memory['peak_mb']:,.0f} MB (at process start: {memory['start_mb']:,.0f} MB)")

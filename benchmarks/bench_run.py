@@ -7,7 +7,7 @@ Run from the project folder::
 
 The floor is as many generated notebooks as the workbook has, each with the same parameters cell,
 the same imports (pandas, altair, the ``alignment`` package and the display set-up) and one chart,
-executed and exported through the same runner code path (:func:`alignment.runner.run`) with the
+executed and exported through the same runner code path (:func:`alignment.report.runner.run`) with the
 same params file. For each ``--jobs`` value the script times the floor and the real run (best of
 ``--repeat``, floor and run alternating) and prints::
 
@@ -31,12 +31,12 @@ from pathlib import Path
 BENCH_DIR = Path(__file__).resolve().parent
 OUT_DIR = BENCH_DIR / "out" / "run"
 
-FLOOR_SOURCE = '''\
+FLOOR_SOURCE = """\
 import altair as alt
 import pandas as pd
 
-import alignment.charts  # noqa: F401  (the package's chart helpers, as the notebooks import them)
-from alignment.display import setup
+import alignment.presentation.charts  # noqa: F401  (the package's chart helpers, as the notebooks import them)
+from alignment.presentation.display import setup
 from alignment.workbook import Workbook  # noqa: F401
 
 setup()
@@ -44,7 +44,7 @@ frame = pd.DataFrame({"step": ["a", "b", "c"], "amount": [1.0, 2.0, 3.0]})
 alt.Chart(frame).mark_bar().encode(x=alt.X("step:N", title="Step"),
                                    y=alt.Y("amount:Q", title="Amount (currency units)"),
                                    tooltip=["step", "amount"]).properties(title="Floor chart")
-'''
+"""
 
 
 def write_floor_notebooks(folder: Path, names: list[str]) -> Path:
@@ -60,9 +60,12 @@ def write_floor_notebooks(folder: Path, names: list[str]) -> Path:
         shutil.rmtree(folder)
     folder.mkdir(parents=True)
     for name in names:
-        nb = new_notebook(metadata={"kernelspec": {"name": "python3", "display_name": "Python 3",
-                                                   "language": "python"},
-                                    "language_info": {"name": "python"}})
+        nb = new_notebook(
+            metadata={
+                "kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"},
+                "language_info": {"name": "python"},
+            }
+        )
         cell = new_code_cell(params_cell.source)
         cell.metadata["tags"] = ["parameters"]
         nb.cells = [new_markdown_cell(f"# Floor {name}\n\nOne chart."), cell, new_code_cell(FLOOR_SOURCE)]
@@ -71,13 +74,15 @@ def write_floor_notebooks(folder: Path, names: list[str]) -> Path:
 
 
 def timed_run(params: Path, out: Path, jobs: int, notebooks_dir: Path | None) -> float:
-    """Seconds for one run through :func:`alignment.runner.run` (exit status must be 0)."""
-    from alignment.runner import run
+    """Seconds for one run through :func:`alignment.report.runner.run` (exit status must be 0)."""
+    from alignment.report.runner import run
 
     if out.exists():
         shutil.rmtree(out)
     start = time.perf_counter()
-    outcome = run([params], out=out, jobs=jobs, notebooks_dir=notebooks_dir, progress=False, log=lambda line: None)
+    outcome = run(
+        [params], out=out, jobs=jobs, notebooks_dir=notebooks_dir, progress=False, log=lambda line: None
+    )
     seconds = time.perf_counter() - start
     if outcome.exit_status != 0:
         failed = [r.line() for s in outcome.scenarios for r in s.results if r.status != "ok"]
@@ -118,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     from alignment.paths import SAMPLE_PARAMS
-    from alignment.runner import find_notebooks
+    from alignment.report.notebooks import find_notebooks
 
     params = args.params or SAMPLE_PARAMS
     names = [p.stem for p in find_notebooks()]
@@ -143,7 +148,9 @@ def main(argv: list[str] | None = None) -> int:
         for jobs in args.jobs:
             if jobs != 1:
                 print(f"jobs=1 / jobs={jobs} speed-up (run): {times['run', 1] / times['run', jobs]:.2f}")
-                print(f"jobs=1 / jobs={jobs} speed-up (floor): {times['floor', 1] / times['floor', jobs]:.2f}")
+                print(
+                    f"jobs=1 / jobs={jobs} speed-up (floor): {times['floor', 1] / times['floor', jobs]:.2f}"
+                )
 
     jobs = args.jobs[-1]
     print("page sizes (run, then floor):")

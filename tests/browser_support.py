@@ -29,8 +29,14 @@ from typing import Any
 import pytest
 
 CHROMIUM = Path(os.environ.get("ALIGNMENT_CHROMIUM", "/usr/bin/chromium"))
-LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-               "--disable-sync", "--no-first-run"]
+LAUNCH_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 ARTIFACTS = PROJECT_DIR / "test-artifacts"
 VIEWPORT = {"width": 1280, "height": 900}
@@ -108,8 +114,11 @@ class PageVisit:
 
     def undrawn_charts(self) -> list[dict[str, Any]]:
         """Chart containers without an SVG or canvas holding marks."""
-        return [c for c in self.charts
-                if not ((c["svg"] and c["marks"] > 0) or (c["canvas"] and c["canvasDrawn"]))]
+        return [
+            c
+            for c in self.charts
+            if not ((c["svg"] and c["marks"] > 0) or (c["canvas"] and c["canvasDrawn"]))
+        ]
 
     def assert_clean(self) -> None:
         """No request left the page, no console or page error, no dialog, every chart drawn."""
@@ -120,9 +129,15 @@ class PageVisit:
         assert self.undrawn_charts() == [], f"{self.url}: charts not drawn: {self.undrawn_charts()}"
 
 
-def open_offline(browser: Any, path: str | Path, *, screenshot: str | Path | None = None,
-                 full_page: bool = True, hover_first_mark: bool = False,
-                 viewport: dict[str, int] | None = None) -> PageVisit:
+def open_offline(
+    browser: Any,
+    path: str | Path,
+    *,
+    screenshot: str | Path | None = None,
+    full_page: bool = True,
+    hover_first_mark: bool = False,
+    viewport: dict[str, int] | None = None,
+) -> PageVisit:
     """Open ``path`` from a file with every other request blocked and counted; wait for its charts.
 
     Only the page's own ``file://`` URL (and ``data:``/``blob:`` URLs it makes itself) may load.
@@ -159,8 +174,9 @@ def open_offline(browser: Any, path: str | Path, *, screenshot: str | Path | Non
     try:
         page.goto(url, wait_until="load")
         if page.locator(".alignment-chart").count():
-            page.wait_for_function("() => window.alignmentCharts && window.alignmentCharts.done",
-                                   timeout=CHART_TIMEOUT_MS)
+            page.wait_for_function(
+                "() => window.alignmentCharts && window.alignmentCharts.done", timeout=CHART_TIMEOUT_MS
+            )
         visit.chart_state = page.evaluate("() => window.alignmentCharts || null")
         visit.charts = page.evaluate(_CHARTS_JS)
         visit.text = page.inner_text("body")
@@ -169,8 +185,10 @@ def open_offline(browser: Any, path: str | Path, *, screenshot: str | Path | Non
             mark.hover(force=True)
             page.wait_for_timeout(300)
             tooltip = page.locator("#vg-tooltip-element")
-            visit.chart_state = {**(visit.chart_state or {}),
-                                 "tooltip": tooltip.inner_text() if tooltip.count() and tooltip.is_visible() else ""}
+            visit.chart_state = {
+                **(visit.chart_state or {}),
+                "tooltip": tooltip.inner_text() if tooltip.count() and tooltip.is_visible() else "",
+            }
         if screenshot is not None:
             Path(screenshot).parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(screenshot), full_page=full_page)
@@ -205,13 +223,25 @@ class ReportRun:
     params: tuple[Path, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
-        return {"out": str(self.out), "exit_status": self.exit_status, "stdout": self.stdout,
-                "stderr": self.stderr, "seconds": self.seconds, "params": [str(p) for p in self.params]}
+        return {
+            "out": str(self.out),
+            "exit_status": self.exit_status,
+            "stdout": self.stdout,
+            "stderr": self.stderr,
+            "seconds": self.seconds,
+            "params": [str(p) for p in self.params],
+        }
 
     @classmethod
     def from_json(cls, d: dict[str, Any]) -> ReportRun:
-        return cls(out=Path(d["out"]), exit_status=d["exit_status"], stdout=d["stdout"], stderr=d["stderr"],
-                   seconds=d["seconds"], params=tuple(Path(p) for p in d["params"]))
+        return cls(
+            out=Path(d["out"]),
+            exit_status=d["exit_status"],
+            stdout=d["stdout"],
+            stderr=d["stderr"],
+            seconds=d["seconds"],
+            params=tuple(Path(p) for p in d["params"]),
+        )
 
 
 _RUNS: dict[str, ReportRun] = {}
@@ -266,19 +296,25 @@ def write_fixture_company(folder: Path) -> Path:
 
 
 def run_report(params: list[Path], out: Path, **options: Any) -> ReportRun:
-    """Run ``alignment.runner.run_command``, capturing the terminal."""
+    """Run ``alignment.cli.run_command``, capturing the terminal."""
     import contextlib
     import io
     import time
 
-    from alignment.runner import run_command
+    from alignment.cli import run_command
 
     stdout, stderr = io.StringIO(), io.StringIO()
     t0 = time.perf_counter()
     with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
         status = run_command(params_files=params, out=out, **options)
-    return ReportRun(out=out, exit_status=status, stdout=stdout.getvalue(), stderr=stderr.getvalue(),
-                     seconds=time.perf_counter() - t0, params=tuple(params))
+    return ReportRun(
+        out=out,
+        exit_status=status,
+        stdout=stdout.getvalue(),
+        stderr=stderr.getvalue(),
+        seconds=time.perf_counter() - t0,
+        params=tuple(params),
+    )
 
 
 def fixture_report(base: Path) -> ReportRun:
@@ -286,6 +322,7 @@ def fixture_report(base: Path) -> ReportRun:
 
     A file left in the report folder beforehand must be gone afterwards (the report is replaced whole).
     """
+
     def build(folder: Path) -> ReportRun:
         write_fixture_company(folder / "company")
         params = folder / "fixture.yaml"
@@ -300,13 +337,19 @@ def fixture_report(base: Path) -> ReportRun:
 
 def comparison_report(base: Path) -> ReportRun:
     """Two scenarios of the fixture company (growth 5% and 30%), one notebook each."""
+
     def build(folder: Path) -> ReportRun:
         write_fixture_company(folder / "company")
         low, high = folder / "low.yaml", folder / "high.yaml"
         low.write_text("data_dir: company\ntarget: {growth: 0.05}\n", encoding="utf-8")
         high.write_text("data_dir: company\ntarget: {growth: 0.30}\n", encoding="utf-8")
-        return run_report([low, high], folder / "reports", jobs=2, only="01_fixture_customers",
-                          notebooks_dir=FIXTURE_NOTEBOOKS)
+        return run_report(
+            [low, high],
+            folder / "reports",
+            jobs=2,
+            only="01_fixture_customers",
+            notebooks_dir=FIXTURE_NOTEBOOKS,
+        )
 
     return _shared_run("comparison", base, build)
 
@@ -314,7 +357,7 @@ def comparison_report(base: Path) -> ReportRun:
 def sample_ready() -> str | None:
     """Why the real notebooks cannot run on the sample yet (None when they can)."""
     from alignment.paths import NOTEBOOKS_DIR, SAMPLE_DATA_DIR, SAMPLE_PARAMS
-    from alignment.runner import find_notebooks
+    from alignment.report.notebooks import find_notebooks
 
     if not (SAMPLE_DATA_DIR / "customers.csv").is_file():
         return f"no sample data in {SAMPLE_DATA_DIR}"

@@ -4,7 +4,7 @@
 (ids as ``str``, money as ``float64``), so a test states only the rows that matter.
 :data:`HAND` is a four-customer company whose targets, rollup and final quotas are worked out in
 :func:`hand_expected`'s docstring; :func:`allocation_rows` builds the rows that
-:func:`alignment.allocation.allocate` takes, for the method-by-method known answers.
+:func:`alignment.engine.allocation.allocate` takes, for the method-by-method known answers.
 """
 
 from __future__ import annotations
@@ -39,9 +39,16 @@ def frame(stem: str, rows: list[tuple] | list[dict]) -> pd.DataFrame:
     return pd.DataFrame(out, columns=cols)
 
 
-def make_inputs(*, customers: list[tuple], products: list[tuple], channel_strategy: list[tuple],
-                actuals: list[tuple], sales_input: list[tuple], overrides: list[tuple] = (),
-                people: list[tuple] | None = None) -> Inputs:
+def make_inputs(
+    *,
+    customers: list[tuple],
+    products: list[tuple],
+    channel_strategy: list[tuple],
+    actuals: list[tuple],
+    sales_input: list[tuple],
+    overrides: list[tuple] = (),
+    people: list[tuple] | None = None,
+) -> Inputs:
     """An Inputs bundle from rows; people default to every account owner (function sales)."""
     if people is None:
         owners = sorted({c[4] for c in customers})
@@ -64,8 +71,12 @@ def params(**changes: Any) -> Params:
     target = dict(changes.pop("target", {}))
     allocation = dict(changes.pop("allocation", {}))
     rules = tuple(GrowthRule(**r) for r in target.pop("rules", ()))
-    return Params(data_dir=Path("."), target=TargetParams(rules=rules, **target),
-                  allocation=AllocationParams(**allocation), **changes)
+    return Params(
+        data_dir=Path("."),
+        target=TargetParams(rules=rules, **target),
+        allocation=AllocationParams(**allocation),
+        **changes,
+    )
 
 
 # --------------------------------------------------------------------------- the hand-computed company
@@ -103,7 +114,10 @@ HAND: dict[str, list[tuple]] = {
         ("C4", "P2", 800.0, 900.0),  # committed above potential
     ],
 }
-HAND_TARGET = {"growth": 0.10, "rules": [{"customer_group": "G2", "growth": 0.20}, {"product_id": "P1", "growth": 0.5}]}
+HAND_TARGET = {
+    "growth": 0.10,
+    "rules": [{"customer_group": "G2", "growth": 0.20}, {"product_id": "P1", "growth": 0.5}],
+}
 
 
 def hand_inputs(**changes: list[tuple]) -> Inputs:
@@ -138,13 +152,22 @@ def hand_expected() -> dict[str, Any]:
         "cells": {("G1", "P1"): 3000.0, ("G1", "P2"): 0.0, ("G2", "P2"): 3000.0},
         "growth": {("G1", "P1"): 0.5, ("G1", "P2"): 0.1, ("G2", "P2"): 0.2},
         "targets": [
-            ("G1", "P1", "Direct", "2026-01", 540.0), ("G1", "P1", "Direct", "2026-03", 900.0),
-            ("G1", "P1", "Direct", "2026-07", 360.0), ("G1", "P1", "Online", "2026-01", 360.0),
-            ("G1", "P1", "Online", "2026-03", 600.0), ("G1", "P1", "Online", "2026-07", 240.0),
-            ("G2", "P2", "Partner", "2026-02", 2280.0), ("G2", "P2", "Partner", "2026-05", 720.0),
+            ("G1", "P1", "Direct", "2026-01", 540.0),
+            ("G1", "P1", "Direct", "2026-03", 900.0),
+            ("G1", "P1", "Direct", "2026-07", 360.0),
+            ("G1", "P1", "Online", "2026-01", 360.0),
+            ("G1", "P1", "Online", "2026-03", 600.0),
+            ("G1", "P1", "Online", "2026-07", 240.0),
+            ("G2", "P2", "Partner", "2026-02", 2280.0),
+            ("G2", "P2", "Partner", "2026-05", 720.0),
         ],
-        "customer_targets": {("C1", "P1"): 1500.0, ("C2", "P1"): 1500.0, ("C2", "P2"): 0.0, ("C3", "P2"): 2400.0,
-                             ("C4", "P2"): 600.0},
+        "customer_targets": {
+            ("C1", "P1"): 1500.0,
+            ("C2", "P1"): 1500.0,
+            ("C2", "P2"): 0.0,
+            ("C3", "P2"): 2400.0,
+            ("C4", "P2"): 600.0,
+        },
         "rollup": [
             ("total", "total", 4900.0, 8100.0, 4500.0, 6000.0),
             ("customer_group", "G1", 2500.0, 4300.0, 2000.0, 3000.0),
@@ -155,10 +178,20 @@ def hand_expected() -> dict[str, Any]:
             ("account_owner", "S2", 1900.0, 3100.0, 1500.0, 2100.0),
             ("account_owner", "S3", 0.0, 0.0, 0.0, 0.0),
         ],
-        "allocated": {("C1", "P1"): 200.0, ("C2", "P1"): 200.0, ("C2", "P2"): 100.0, ("C3", "P2"): 600.0,
-                      ("C4", "P2"): 0.0},
-        "weight": {("C1", "P1"): 500.0, ("C2", "P1"): 800.0, ("C2", "P2"): 500.0, ("C3", "P2"): 1500.0,
-                   ("C4", "P2"): 0.0},
+        "allocated": {
+            ("C1", "P1"): 200.0,
+            ("C2", "P1"): 200.0,
+            ("C2", "P2"): 100.0,
+            ("C3", "P2"): 600.0,
+            ("C4", "P2"): 0.0,
+        },
+        "weight": {
+            ("C1", "P1"): 500.0,
+            ("C2", "P1"): 800.0,
+            ("C2", "P2"): 500.0,
+            ("C3", "P2"): 1500.0,
+            ("C4", "P2"): 0.0,
+        },
     }
 
 
@@ -166,21 +199,33 @@ def hand_expected() -> dict[str, Any]:
 
 
 def allocation_rows(rows: list[tuple]) -> pd.DataFrame:
-    """Rows for :func:`alignment.allocation.allocate` from (customer_id, product_id, group, potential,
+    """Rows for :func:`alignment.engine.allocation.allocate` from (customer_id, product_id, group, potential,
     committed, prior_revenue, override or None), money in currency; sorted by customer_id, product_id."""
-    df = pd.DataFrame(rows, columns=["customer_id", "product_id", "customer_group", "potential", "committed",
-                                     "prior_revenue", "override"])
+    df = pd.DataFrame(
+        rows,
+        columns=[
+            "customer_id",
+            "product_id",
+            "customer_group",
+            "potential",
+            "committed",
+            "prior_revenue",
+            "override",
+        ],
+    )
     locked = df["override"].notna().to_numpy()
-    out = pd.DataFrame({
-        "customer_id": df["customer_id"].astype("str"),
-        "product_id": df["product_id"].astype("str"),
-        "customer_group": df["customer_group"].astype("str"),
-        "potential": to_cents(df["potential"].astype("float64").to_numpy()),
-        "committed": to_cents(df["committed"].astype("float64").to_numpy()),
-        "prior_revenue": to_cents(df["prior_revenue"].astype("float64").to_numpy()),
-        "locked": locked,
-        "override": np.where(locked, to_cents(df["override"].fillna(0).astype("float64").to_numpy()), 0),
-    })
+    out = pd.DataFrame(
+        {
+            "customer_id": df["customer_id"].astype("str"),
+            "product_id": df["product_id"].astype("str"),
+            "customer_group": df["customer_group"].astype("str"),
+            "potential": to_cents(df["potential"].astype("float64").to_numpy()),
+            "committed": to_cents(df["committed"].astype("float64").to_numpy()),
+            "prior_revenue": to_cents(df["prior_revenue"].astype("float64").to_numpy()),
+            "locked": locked,
+            "override": np.where(locked, to_cents(df["override"].fillna(0).astype("float64").to_numpy()), 0),
+        }
+    )
     return out.sort_values(["customer_id", "product_id"], ignore_index=True)
 
 

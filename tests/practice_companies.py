@@ -97,19 +97,29 @@ def tiny_inputs(folder: Path) -> Inputs:
     return load_inputs(write_company(folder, TINY), fiscal_year=2026)
 
 
-def tiny_params(data_dir: Path, month: str = "2026-03", quarter: str = "2026-Q1",
-                flag_below: float = 0.90) -> Params:
+def tiny_params(
+    data_dir: Path, month: str = "2026-03", quarter: str = "2026-Q1", flag_below: float = 0.90
+) -> Params:
     """Parameters for the tiny company: FY2026, calendar year."""
-    return parse_params({"data_dir": str(data_dir), "fiscal_year": 2026, "review": {"month": month,
-                         "flag_below": flag_below}, "celebration": {"quarter": quarter}}, data_dir)
+    return parse_params(
+        {
+            "data_dir": str(data_dir),
+            "fiscal_year": 2026,
+            "review": {"month": month, "flag_below": flag_below},
+            "celebration": {"quarter": quarter},
+        },
+        data_dir,
+    )
 
 
 def tiny_objectives() -> pd.DataFrame:
     """Monthly objectives: C1/P1 1000.00 and C2/P2 500.00 in each month of FY2026."""
     months = fiscal_months(2026)
-    return pd.DataFrame({
-        "customer_id": ["C1"] * 12 + ["C2"] * 12,
-        "product_id": ["P1"] * 12 + ["P2"] * 12,
-        "month": months * 2,
-        "objective": [1000.0] * 12 + [500.0] * 12,
-    })
+    return pd.DataFrame(
+        {
+            "customer_id": ["C1"] * 12 + ["C2"] * 12,
+            "product_id": ["P1"] * 12 + ["P2"] * 12,
+            "month": months * 2,
+            "objective": [1000.0] * 12 + [500.0] * 12,
+        }
+    )

@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from alignment.allocation import (
+from alignment.engine.allocation import (
     allocate,
     padded_target,
     round_allocations,
@@ -125,8 +125,9 @@ class TestEveryGroupZero:
 class TestCustomerMethods:
     def test_potential_with_cap_none(self):
         # A 700 by 1000 : 700 -> 411.764.., 288.235..; B 700 by 2000 : 1000 -> 466.666.., 233.333..
-        result = run(group_method="shares", group_shares={"A": 0.5, "B": 0.5}, customer_method="potential",
-                     cap="none")
+        result = run(
+            group_method="shares", group_shares={"A": 0.5, "B": 0.5}, customer_method="potential", cap="none"
+        )
         assert allocated(result) == {"A1": 411.76, "A2": 288.24, "B1": 466.67, "B2": 233.33, "C1": 0.0}
         weights = dict(zip(result.rows["customer_id"], result.rows["weight"], strict=True))
         assert weights == {"A1": 1000.0, "A2": 700.0, "B1": 2000.0, "B2": 1000.0, "C1": 500.0}
@@ -139,11 +140,15 @@ class TestCustomerMethods:
 
     def test_prior_revenue(self):
         # A 700 by 300 : 100 -> 525, 175; B 700 all to B1 (B2 had no prior revenue)
-        result = run(group_method="shares", group_shares={"A": 0.5, "B": 0.5}, customer_method="prior_revenue")
+        result = run(
+            group_method="shares", group_shares={"A": 0.5, "B": 0.5}, customer_method="prior_revenue"
+        )
         assert allocated(result) == {"A1": 525.0, "A2": 175.0, "B1": 700.0, "B2": 0.0, "C1": 0.0}
 
     def test_equal(self):
-        result = run(group_method="shares", group_shares={"A": 0.5, "B": 0.5}, customer_method="equal", cap="none")
+        result = run(
+            group_method="shares", group_shares={"A": 0.5, "B": 0.5}, customer_method="equal", cap="none"
+        )
         assert allocated(result) == {"A1": 350.0, "A2": 350.0, "B1": 350.0, "B2": 350.0, "C1": 0.0}
 
     def test_a_group_whose_rows_all_weigh_zero_spreads_equally(self):
@@ -241,14 +246,24 @@ class TestPieces:
         assert padded_target(123456, 0.0) == 123456
 
     def test_water_fill_levels(self):
-        share, level = water_fill(np.array([1400.0]), np.array([1000.0, 400.0, 0.0]), np.array([900.0, 1000.0, 0.0]),
-                                  np.zeros(3, dtype="int64"), 1)
+        share, level = water_fill(
+            np.array([1400.0]),
+            np.array([1000.0, 400.0, 0.0]),
+            np.array([900.0, 1000.0, 0.0]),
+            np.zeros(3, dtype="int64"),
+            1,
+        )
         assert share.tolist() == [900.0, 500.0, 0.0]
         assert level[0] == pytest.approx(1.25)
 
     def test_water_fill_full_group_level_is_where_every_item_is_full(self):
-        share, level = water_fill(np.array([50.0, 10.0]), np.array([1.0, 1.0, 2.0]), np.array([10.0, 20.0, 30.0]),
-                                  np.array([0, 0, 1]), 2)
+        share, level = water_fill(
+            np.array([50.0, 10.0]),
+            np.array([1.0, 1.0, 2.0]),
+            np.array([10.0, 20.0, 30.0]),
+            np.array([0, 0, 1]),
+            2,
+        )
         assert share.tolist() == [10.0, 20.0, 10.0]
         assert level.tolist() == [20.0, 5.0]
 

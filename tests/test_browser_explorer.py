@@ -40,21 +40,44 @@ def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     shutil.copy(NOTEBOOKS_DIR / NOTEBOOK, root / NOTEBOOK)
     home = tmp_path_factory.mktemp("lab-home")
     port = _free_port()
-    env = {**os.environ, "JUPYTER_CONFIG_DIR": str(home / "config"), "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
-           "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"), "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces")}
+    env = {
+        **os.environ,
+        "JUPYTER_CONFIG_DIR": str(home / "config"),
+        "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
+        "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
+        "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
+    }
     # render every cell (no windowing) and ask no questions about news
     settings = home / "settings"
-    for plugin, values in {"@jupyterlab/notebook-extension/tracker": '{"windowingMode": "none"}',
-                           "@jupyterlab/apputils-extension/notification": '{"fetchNews": "false"}'}.items():
+    for plugin, values in {
+        "@jupyterlab/notebook-extension/tracker": '{"windowingMode": "none"}',
+        "@jupyterlab/apputils-extension/notification": '{"fetchNews": "false"}',
+    }.items():
         path = settings / f"{plugin}.jupyterlab-settings"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(values)
     log = (home / "lab.log").open("w")
     server = subprocess.Popen(
-        [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--ServerApp.ip=127.0.0.1", f"--port={port}",
-         "--port-retries=0", "--allow-root", "--LabApp.extension_manager=readonly", f"--IdentityProvider.token={TOKEN}", f"--ServerApp.root_dir={root}",
-         "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate"],
-        env=env, stdout=log, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "jupyter",
+            "lab",
+            "--no-browser",
+            "--ServerApp.ip=127.0.0.1",
+            f"--port={port}",
+            "--port-retries=0",
+            "--allow-root",
+            "--LabApp.extension_manager=readonly",
+            f"--IdentityProvider.token={TOKEN}",
+            f"--ServerApp.root_dir={root}",
+            "--LabApp.news_url=",
+            "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        ],
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 90
@@ -104,8 +127,11 @@ def test_move_a_control_and_the_headline_changes(lab: str) -> None:
             page.get_by_role("menuitem", name="Run", exact=True).click()
             page.get_by_text("Run All Cells", exact=True).click()
             try:
-                page.wait_for_function("() => Array.from(document.querySelectorAll('.jp-InputPrompt'))"
-                                       ".some(p => /\\[(\\d+|\\*)\\]/.test(p.innerText))", timeout=20_000)
+                page.wait_for_function(
+                    "() => Array.from(document.querySelectorAll('.jp-InputPrompt'))"
+                    ".some(p => /\\[(\\d+|\\*)\\]/.test(p.innerText))",
+                    timeout=20_000,
+                )
                 break
             except Exception:
                 continue
@@ -117,8 +143,9 @@ def test_move_a_control_and_the_headline_changes(lab: str) -> None:
             page.screenshot(path=str(ARTIFACTS / "explorer-failure.png"), full_page=True)
             raise
         figure.scroll_into_view_if_needed()
-        page.wait_for_selector(".alignment-explorer .vega-embed svg, .alignment-explorer .vega-embed canvas",
-                               timeout=60_000)
+        page.wait_for_selector(
+            ".alignment-explorer .vega-embed svg, .alignment-explorer .vega-embed canvas", timeout=60_000
+        )
         before = figure.inner_text()
         page.locator(".alignment-explorer").scroll_into_view_if_needed()
         page.screenshot(path=str(ARTIFACTS / "explorer-before.png"))
@@ -129,8 +156,11 @@ def test_move_a_control_and_the_headline_changes(lab: str) -> None:
         page.keyboard.type("0.05")
         page.keyboard.press("Enter")
         page.wait_for_function(
-            "(before) => { const el = document.querySelector(\".alignment-headline td.figure-final_quota_total\");"
-            " return el && el.innerText !== before; }", arg=before, timeout=30_000)
+            '(before) => { const el = document.querySelector(".alignment-headline td.figure-final_quota_total");'
+            " return el && el.innerText !== before; }",
+            arg=before,
+            timeout=30_000,
+        )
         after = figure.inner_text()
         page.screenshot(path=str(ARTIFACTS / "explorer-after.png"))
         context.close()

@@ -55,7 +55,9 @@ def test_every_fixture_page_is_offline_clean_and_draws_its_charts(chromium, fixt
 
 
 def test_charts_are_interactive_offline(chromium, fixture_run):
-    visit = open_offline(chromium, fixture_run.out / "html" / "01_fixture_customers.html", hover_first_mark=True)
+    visit = open_offline(
+        chromium, fixture_run.out / "html" / "01_fixture_customers.html", hover_first_mark=True
+    )
     visit.assert_clean()
     assert visit.chart_state is not None and visit.chart_state["drawn"] == 1
     assert "Acme Ltd" in visit.chart_state["tooltip"]
@@ -74,12 +76,16 @@ def test_the_failed_page_and_the_index_show_the_failure(chromium, fixture_run):
     assert "This notebook failed in cell 5: ValueError: the fixture allocation does not add up" in failed.text
     assert len(failed.charts) == 1  # the chart before the failure is drawn
     index = open_offline(chromium, fixture_run.out / "index.html")
-    assert "03_fixture_fails failed in cell 5: ValueError: the fixture allocation does not add up" in index.text
+    assert (
+        "03_fixture_fails failed in cell 5: ValueError: the fixture allocation does not add up" in index.text
+    )
 
 
 def test_comparison_page_is_offline_clean(chromium, tmp_path_factory: pytest.TempPathFactory):
     run = comparison_report(shared_base(tmp_path_factory))
-    visit = open_offline(chromium, run.out / "comparison.html", screenshot=ARTIFACTS / "fixture-comparison.png")
+    visit = open_offline(
+        chromium, run.out / "comparison.html", screenshot=ARTIFACTS / "fixture-comparison.png"
+    )
     visit.assert_clean()
     assert "Allocation by customer group" in visit.text
 
@@ -103,6 +109,11 @@ def test_every_sample_page_is_offline_clean_and_draws_its_charts(chromium, tmp_p
     page = run.out / "html" / "03_gap_allocation.html"
     if not page.is_file():
         page = pages[1]
-    open_offline(chromium, page, screenshot=README_IMAGES / "page.png", full_page=False,
-                 viewport={"width": 1280, "height": 1600})
+    open_offline(
+        chromium,
+        page,
+        screenshot=README_IMAGES / "page.png",
+        full_page=False,
+        viewport={"width": 1280, "height": 1600},
+    )
     shutil.copyfile(README_IMAGES / "page.png", ARTIFACTS / "readme-page.png")

@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 from practice_companies import tiny_inputs, tiny_objectives, tiny_params
 
-from alignment import celebration as cb
 from alignment.inputs import Inputs
 from alignment.money import to_cents
 from alignment.params import parse_params
+from alignment.practices import celebration as cb
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +25,11 @@ class TestQuarterResults:
         results = cb.quarter_results(tiny_objectives(), tiny, tiny_params(tiny.data_dir, quarter="2026-Q1"))
         total = results[results["level"] == "total"].iloc[0]
         assert (total["quarter"], total["objective"], total["actual"], total["variance"]) == (
-            "2026-Q1", 4500.00, 2700.00, -1800.00)
+            "2026-Q1",
+            4500.00,
+            2700.00,
+            -1800.00,
+        )
         assert total["attainment"] == pytest.approx(0.6)
         groups = results[results["level"] == "customer_group"].set_index("key")
         assert groups.loc["Enterprise", "actual"] == 1900.00 and groups.loc["SMB", "actual"] == 800.00
@@ -40,8 +44,16 @@ class TestQuarterResults:
         assert (total["objective"], total["actual"]) == (4500.00, 9999.00)  # 2026-04 is in Q2
 
     def test_fiscal_quarter_of_a_july_year(self, tiny: Inputs, tmp_path: Path) -> None:
-        params = parse_params({"data_dir": str(tiny.data_dir), "fiscal_year": 2026, "fiscal_year_start_month": 7,
-                               "review": {"month": "2026-03"}, "celebration": {"quarter": "2026-Q3"}}, tmp_path)
+        params = parse_params(
+            {
+                "data_dir": str(tiny.data_dir),
+                "fiscal_year": 2026,
+                "fiscal_year_start_month": 7,
+                "review": {"month": "2026-03"},
+                "celebration": {"quarter": "2026-Q3"},
+            },
+            tmp_path,
+        )
         results = cb.quarter_results(tiny_objectives(), tiny, params)  # FY2026 Q3 = 2026-01 .. 2026-03
         assert results.loc[results["level"] == "total", "actual"].iloc[0] == 2700.00
 
@@ -62,8 +74,16 @@ class TestWins:
 
     def test_celebration_table_columns(self, tiny: Inputs) -> None:
         table = cb.celebration_table(cb.quarter_wins(tiny, "2026-Q1"))
-        assert list(table.columns) == ["quarter", "kind", "title", "members", "functions", "mixed_team",
-                                       "revenue_impact", "lesson"]
+        assert list(table.columns) == [
+            "quarter",
+            "kind",
+            "title",
+            "members",
+            "functions",
+            "mixed_team",
+            "revenue_impact",
+            "lesson",
+        ]
         assert set(table["quarter"]) == {"2026-Q1"}
 
     def test_quarter_without_wins(self, tiny: Inputs) -> None:
@@ -71,16 +91,29 @@ class TestWins:
         assert wins.empty and list(cb.celebration_table(wins).columns)[0] == "quarter"
         assert cb.heroes(tiny, "2026-Q2").empty
         mix = cb.team_mix(wins)
-        assert mix == {"successes": 0, "mixed": 0, "single_function": 0, "mixed_share": None, "flagged": False}
+        assert mix == {
+            "successes": 0,
+            "mixed": 0,
+            "single_function": 0,
+            "mixed_share": None,
+            "flagged": False,
+        }
         assert cb.heroes_by_function(cb.heroes(tiny, "2026-Q2"))["people"].tolist() == [0, 0]
         assert cb.impact_summary(wins)["count"].tolist() == [0, 0]
         assert "No successes or shortcomings" in cb.wins_note(wins, "2026-Q2")
         assert "No successes were recognised" in cb.team_mix_note(mix)
 
     def test_member_order_kept_and_blank_members(self, tiny: Inputs) -> None:
-        extra = pd.DataFrame({"quarter": ["2026-Q4", "2026-Q4"], "kind": ["success", "success"],
-                              "title": ["Reversed", "Nobody"], "member_ids": ["S2; M2 ;S1", ""],
-                              "revenue_impact": [10.0, 0.0], "lesson": ["", ""]})
+        extra = pd.DataFrame(
+            {
+                "quarter": ["2026-Q4", "2026-Q4"],
+                "kind": ["success", "success"],
+                "title": ["Reversed", "Nobody"],
+                "member_ids": ["S2; M2 ;S1", ""],
+                "revenue_impact": [10.0, 0.0],
+                "lesson": ["", ""],
+            }
+        )
         inputs = replace(tiny, wins=pd.concat([tiny.wins, extra], ignore_index=True))
         wins = cb.quarter_wins(inputs, "2026-Q4")
         assert list(wins["members"]) == ["Sue;Max;Sam", ""]
@@ -125,13 +158,29 @@ def test_write_celebration_csv(tiny: Inputs, tmp_path: Path) -> None:
     assert cb.write_celebration_table(wins, None) is None
     path = cb.write_celebration_table(wins, tmp_path)
     text = pd.read_csv(path, dtype=str, keep_default_na=False)
-    assert list(text.columns) == ["quarter", "kind", "title", "members", "functions", "mixed_team",
-                                  "revenue_impact", "lesson"]
-    assert text.iloc[0].to_dict() == {"quarter": "2026-Q1", "kind": "success", "title": "Joint launch",
-                                      "members": "Mia;Sam", "functions": "marketing;sales", "mixed_team": "true",
-                                      "revenue_impact": "5000.00", "lesson": "Plan launches together"}
+    assert list(text.columns) == [
+        "quarter",
+        "kind",
+        "title",
+        "members",
+        "functions",
+        "mixed_team",
+        "revenue_impact",
+        "lesson",
+    ]
+    assert text.iloc[0].to_dict() == {
+        "quarter": "2026-Q1",
+        "kind": "success",
+        "title": "Joint launch",
+        "members": "Mia;Sam",
+        "functions": "marketing;sales",
+        "mixed_team": "true",
+        "revenue_impact": "5000.00",
+        "lesson": "Plan launches together",
+    }
     assert list(text["mixed_team"]) == ["true", "false", "false"]
     assert text["revenue_impact"].iloc[2] == "-2000.00"
     empty = cb.write_celebration_table(cb.quarter_wins(tiny, "2026-Q2"), tmp_path / "q2")
     assert empty.read_text(encoding="utf-8").strip() == (
-        "quarter,kind,title,members,functions,mixed_team,revenue_impact,lesson")
+        "quarter,kind,title,members,functions,mixed_team,revenue_impact,lesson"
+    )

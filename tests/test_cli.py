@@ -13,8 +13,9 @@ from alignment.paths import PROJECT_DIR, SAMPLE_DATA_DIR, SAMPLE_PARAMS
 
 
 def alignment(*args: str, cwd: Path = PROJECT_DIR) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "alignment", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "alignment", *args], cwd=cwd, capture_output=True, text=True, timeout=600
+    )
 
 
 class TestValidate:
@@ -25,7 +26,9 @@ class TestValidate:
         assert "0 problems, 2 warnings" in done.stdout
 
     def test_bad_folder_exits_2_with_one_line_per_problem_then_warnings(self, tmp_path: Path) -> None:
-        actuals = replace_line("actuals", "2025-02,C002", "2025-13,C002").replace("Direct,1000.00", "Direct,12k")
+        actuals = replace_line("actuals", "2025-02,C002", "2025-13,C002").replace(
+            "Direct,1000.00", "Direct,12k"
+        )
         done = alignment("validate", str(write_company(tmp_path, actuals=actuals)))
         assert done.returncode == 2
         lines = done.stderr.splitlines()
@@ -66,7 +69,10 @@ class TestArguments:
         params.write_text("data_dir: d\nreport_card: {cycle: 2026-H1}\n")
         done = alignment("plan", str(params), "--out", str(tmp_path / "out"))
         assert done.returncode == 2
-        assert done.stderr.strip() == "actuals.csv, row 3, column month: value '2025-13': expected a month YYYY-MM"
+        assert (
+            done.stderr.strip()
+            == "actuals.csv, row 3, column month: value '2025-13': expected a month YYYY-MM"
+        )
         assert data.exists()
 
     def test_an_output_path_that_cannot_be_written_exits_2(self, tmp_path: Path) -> None:
@@ -83,17 +89,23 @@ class TestArguments:
         assert done.returncode != 0 and "Traceback" in done.stderr
 
 
-@pytest.mark.parametrize("command", [
-    ["validate", str(SAMPLE_DATA_DIR)],
-    ["sample", "--out", "{tmp}/s", "--customers", "20"],
-    ["plan", str(SAMPLE_PARAMS), "--out", "{tmp}/plan"],
-])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["validate", str(SAMPLE_DATA_DIR)],
+        ["sample", "--out", "{tmp}/s", "--customers", "20"],
+        ["plan", str(SAMPLE_PARAMS), "--out", "{tmp}/plan"],
+    ],
+)
 def test_commands_that_draw_nothing_do_not_import_altair(tmp_path: Path, command: list[str]) -> None:
     args = [a.replace("{tmp}", str(tmp_path)) for a in command]
-    code = ("import sys\nfrom alignment.cli import main\nstatus = main(sys.argv[1:])\n"
-            "assert 'altair' not in sys.modules, 'altair imported'\nsys.exit(status)\n")
-    done = subprocess.run([sys.executable, "-c", code, *args], cwd=PROJECT_DIR, capture_output=True, text=True,
-                          timeout=600)
+    code = (
+        "import sys\nfrom alignment.cli import main\nstatus = main(sys.argv[1:])\n"
+        "assert 'altair' not in sys.modules, 'altair imported'\nsys.exit(status)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args], cwd=PROJECT_DIR, capture_output=True, text=True, timeout=600
+    )
     assert done.returncode == 0, done.stderr
 
 

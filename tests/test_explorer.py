@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 import yaml
 
-from alignment.explorer import Explorer, group_growth, save_scenario, scenario_params
+from alignment.engine.plan import build_plan
 from alignment.inputs import load_inputs
 from alignment.money import to_cents
 from alignment.params import load_params, parse_params
 from alignment.paths import SAMPLE_PARAMS
-from alignment.plan import build_plan
+from alignment.presentation.explorer import Explorer, group_growth, save_scenario, scenario_params
 
 
 @pytest.fixture(scope="module")
@@ -74,13 +74,20 @@ class TestControls:
         explorer.compare.value = True
         table = explorer.comparison()
         assert list(table["customer_group"]) == explorer.groups
-        assert cents(table["change"].sum()) == cents(explorer.plan.final_quota_total - explorer.base_plan.final_quota_total)
-        assert explorer.chart_specs[1]["title"]["text"] == "Final quota by customer group: base vs this scenario"
+        assert cents(table["change"].sum()) == cents(
+            explorer.plan.final_quota_total - explorer.base_plan.final_quota_total
+        )
+        assert (
+            explorer.chart_specs[1]["title"]["text"] == "Final quota by customer group: base vs this scenario"
+        )
 
     def test_every_chart_is_titled(self, explorer: Explorer) -> None:
         titles = [spec["title"]["text"] for spec in explorer.chart_specs]
-        assert titles == ["From bottom-up quota to the target", "Allocation of the gap by customer group",
-                          "Is anyone given the impossible?"]
+        assert titles == [
+            "From bottom-up quota to the target",
+            "Allocation of the gap by customer group",
+            "Is anyone given the impossible?",
+        ]
 
     def test_html_export_shows_figures_not_an_empty_widget(self, explorer: Explorer) -> None:
         bundle = explorer._repr_mimebundle_()
@@ -93,8 +100,16 @@ class TestScenarioParams:
         params, inputs = base
         groups = sorted(inputs.customers["customer_group"].unique())
         growths = {**group_growth(params, groups), "Healthcare": 0.5}
-        p = scenario_params(params, growth=0.1, group_growths=growths, group_method="target_gap",
-                            customer_method="headroom", cap="potential", rounding=1000.0, over_assignment=0.0)
+        p = scenario_params(
+            params,
+            growth=0.1,
+            group_growths=growths,
+            group_method="target_gap",
+            customer_method="headroom",
+            cap="potential",
+            rounding=1000.0,
+            over_assignment=0.0,
+        )
         assert [r.to_dict() for r in p.target.rules] == [
             {"customer_group": "Healthcare", "growth": 0.5},
             {"customer_group": "Enterprise", "growth": 0.15},
@@ -124,13 +139,23 @@ class TestSaveScenario:
     def test_saved_yaml_is_plain_params(self, explorer: Explorer, tmp_path: Path) -> None:
         path = save_scenario(explorer.current_params(), tmp_path / "s.yaml")
         raw = yaml.safe_load(path.read_text())
-        assert set(raw) == {"data_dir", "fiscal_year", "fiscal_year_start_month", "target", "allocation", "review",
-                            "report_card", "celebration"}
+        assert set(raw) == {
+            "data_dir",
+            "fiscal_year",
+            "fiscal_year_start_month",
+            "target",
+            "allocation",
+            "review",
+            "report_card",
+            "celebration",
+        }
         assert parse_params(raw, tmp_path) == replace(explorer.current_params(), source=None)
 
 
 @pytest.mark.slow
-def test_alignment_run_on_a_saved_scenario_gives_the_explorers_figures(explorer: Explorer, tmp_path: Path) -> None:
+def test_alignment_run_on_a_saved_scenario_gives_the_explorers_figures(
+    explorer: Explorer, tmp_path: Path
+) -> None:
     import json
     import subprocess
     import sys
@@ -141,13 +166,29 @@ def test_alignment_run_on_a_saved_scenario_gives_the_explorers_figures(explorer:
     explorer.controls["customer_method"].value = "potential"
     explorer.group_controls["Public Sector"].value = 0.2
     path = explorer.save("meeting")
-    done = subprocess.run([sys.executable, "-m", "alignment", "run", str(path), "--only",
-                           "01_target_setting,02_quota_rollup,03_gap_allocation", "--out", str(tmp_path / "report")],
-                          capture_output=True, text=True, timeout=600)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "alignment",
+            "run",
+            str(path),
+            "--only",
+            "01_target_setting,02_quota_rollup,03_gap_allocation",
+            "--out",
+            str(tmp_path / "report"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert done.returncode == 0, done.stderr
     headline = json.loads((tmp_path / "report" / "headline.json").read_text())
     figures = explorer.figures()
     for key in ("top_down_target", "bottom_up_quota", "gap", "final_quota_total", "unallocated"):
         assert cents(headline[key]) == cents(figures[key]), key
     table = pd.read_csv(tmp_path / "report" / "tables" / "final_quotas.csv", dtype={"customer_id": str})
-    assert (to_cents(table["final_quota"].to_numpy()) == to_cents(explorer.plan.final_quotas["final_quota"].to_numpy())).all()
+    assert (
+        to_cents(table["final_quota"].to_numpy())
+        == to_cents(explorer.plan.final_quotas["final_quota"].to_numpy())
+    ).all()

@@ -9,8 +9,8 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
-from alignment.display import EMBED_OPTIONS, VEGALITE_MIMETYPE, chart_mimebundle, chart_title
-from alignment.export import (
+from alignment.presentation.display import EMBED_OPTIONS, VEGALITE_MIMETYPE, chart_mimebundle, chart_title
+from alignment.report.export import (
     HEADLINE_KEYS,
     HEADLINES,
     IndexPage,
@@ -30,15 +30,22 @@ from alignment.export import (
 
 FAKE_BUNDLE = "window.vegaEmbed = function () { return Promise.resolve(); }; /* FAKE-VEGA-BUNDLE */"
 XSS = "<script>alert(1)</script>"
-INFO = PageInfo(scenario="sample", data_dir="/data/sample", ran_at="2026-11-27 10:00:00 UTC",
-                notebook="03_gap_allocation")
+INFO = PageInfo(
+    scenario="sample", data_dir="/data/sample", ran_at="2026-11-27 10:00:00 UTC", notebook="03_gap_allocation"
+)
 
 
 def _spec(title: str = "Gap by group", n: int = 3) -> dict:
-    return {"$schema": "https://vega.github.io/schema/vega-lite/v6.4.1.json", "title": title,
-            "data": {"values": [{"group": f"G{i}", "gap": i * 100.0} for i in range(n)]},
-            "mark": {"type": "bar", "tooltip": True},
-            "encoding": {"x": {"field": "group", "type": "nominal"}, "y": {"field": "gap", "type": "quantitative"}}}
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v6.4.1.json",
+        "title": title,
+        "data": {"values": [{"group": f"G{i}", "gap": i * 100.0} for i in range(n)]},
+        "mark": {"type": "bar", "tooltip": True},
+        "encoding": {
+            "x": {"field": "group", "type": "nominal"},
+            "y": {"field": "gap", "type": "quantitative"},
+        },
+    }
 
 
 def _chart_output(spec: dict) -> nbformat.NotebookNode:
@@ -74,8 +81,9 @@ class TestChartMimebundle:
         _, meta = chart_mimebundle(_spec(), embed_options={"renderer": "canvas"})
         assert meta[VEGALITE_MIMETYPE]["embed_options"]["renderer"] == "canvas"
 
-    @pytest.mark.parametrize(("title", "text"), [({"text": "T", "subtitle": "s"}, "T"), (["a", "b"], "a b"),
-                                                 (None, "chart")])
+    @pytest.mark.parametrize(
+        ("title", "text"), [({"text": "T", "subtitle": "s"}, "T"), (["a", "b"], "a b"), (None, "chart")]
+    )
     def test_chart_title(self, title, text):
         assert chart_title({"title": title} if title is not None else {}) == text
 
@@ -83,7 +91,7 @@ class TestChartMimebundle:
         import altair as alt
         import pandas as pd
 
-        from alignment.display import setup
+        from alignment.presentation.display import setup
 
         setup()
         chart = alt.Chart(pd.DataFrame({"a": [1, 2]})).mark_point().encode(x="a:Q").properties(title="T")
@@ -119,21 +127,35 @@ class TestPrepareNotebook:
         assert count == 3
         outputs = prepared.cells[3].outputs
         assert [list(o.data) for o in outputs] == [["text/html"]] * 3
-        assert [re.search(r'id="(chart-\d)"', o.data["text/html"]).group(1) for o in outputs] == \
-            ["chart-1", "chart-2", "chart-3"]
+        assert [re.search(r'id="(chart-\d)"', o.data["text/html"]).group(1) for o in outputs] == [
+            "chart-1",
+            "chart-2",
+            "chart-3",
+        ]
         assert VEGALITE_MIMETYPE in nb.cells[3].outputs[0].data  # the input is not modified
 
     def test_outputs_are_sanitized_and_nothing_runs(self):
         outputs = [
-            new_output("execute_result", data={"text/html": f"<table><tr><td>{XSS}</td></tr></table>",
-                                               "text/plain": "t"}, execution_count=1),
+            new_output(
+                "execute_result",
+                data={"text/html": f"<table><tr><td>{XSS}</td></tr></table>", "text/plain": "t"},
+                execution_count=1,
+            ),
             new_output("display_data", data={"text/markdown": f"**{XSS}** <img src=x onerror=alert(1)>"}),
             new_output("display_data", data={"image/svg+xml": "<svg><script>alert(1)</script></svg>"}),
             new_output("display_data", data={"application/javascript": "alert(1)", "text/plain": "js"}),
-            new_output("display_data", data={"application/vnd.jupyter.widget-view+json": {"model_id": "m"},
-                                             "text/plain": "VBox()"}),
-            new_output("display_data", data={"application/vnd.jupyter.widget-view+json": {"model_id": "m"},
-                                             "text/html": "<p>the base scenario</p>", "text/plain": "x"}),
+            new_output(
+                "display_data",
+                data={"application/vnd.jupyter.widget-view+json": {"model_id": "m"}, "text/plain": "VBox()"},
+            ),
+            new_output(
+                "display_data",
+                data={
+                    "application/vnd.jupyter.widget-view+json": {"model_id": "m"},
+                    "text/html": "<p>the base scenario</p>",
+                    "text/plain": "x",
+                },
+            ),
         ]
         prepared, count = prepare_notebook(_notebook(charts=0, extra_outputs=outputs))
         html, md, svg, js, widget, widget_with_html = prepared.cells[5].outputs
@@ -156,30 +178,42 @@ class TestPrepareNotebook:
 
 class TestSanitizeHtml:
     def test_keeps_styled_tables(self):
-        html = ('<style type="text/css">\n#T_1 th > div { color: red; }\n#T_1_row0_col0 { background: '
-                'url(https://example.com/x.png); color: blue; }\n</style>\n<table id="T_1" class="dataframe" '
-                'border="1"><thead><tr style="text-align: right;"><th colspan="2">h</th></tr></thead>'
-                '<tbody><tr><td id="T_1_row0_col0" class="data">1,000.00</td></tr></tbody></table>')
+        html = (
+            '<style type="text/css">\n#T_1 th > div { color: red; }\n#T_1_row0_col0 { background: '
+            'url(https://example.com/x.png); color: blue; }\n</style>\n<table id="T_1" class="dataframe" '
+            'border="1"><thead><tr style="text-align: right;"><th colspan="2">h</th></tr></thead>'
+            '<tbody><tr><td id="T_1_row0_col0" class="data">1,000.00</td></tr></tbody></table>'
+        )
         out = sanitize_html(html)
         assert "#T_1 th > div { color: red; }" in out
         assert "url(" not in out
-        for kept in ('<table id="T_1" class="dataframe" border="1">', "<thead>", '<th colspan="2">',
-                     'style="text-align: right;"', '<td id="T_1_row0_col0" class="data">1,000.00</td>'):
+        for kept in (
+            '<table id="T_1" class="dataframe" border="1">',
+            "<thead>",
+            '<th colspan="2">',
+            'style="text-align: right;"',
+            '<td id="T_1_row0_col0" class="data">1,000.00</td>',
+        ):
             assert kept in out
 
-    @pytest.mark.parametrize(("html", "gone"), [
-        ('<a href="javascript:alert(1)">x</a>', "javascript:"),
-        ('<div onclick="alert(1)">x</div>', "onclick"),
-        ('<img src="https://example.com/x.png">', "example.com"),
-        ('<iframe src="https://example.com"></iframe>', "<iframe"),
-        ("<svg onload=alert(1)></svg>", "<svg"),
-        ('<style>@import "https://example.com/a.css";</style>', "@import"),
-    ])
+    @pytest.mark.parametrize(
+        ("html", "gone"),
+        [
+            ('<a href="javascript:alert(1)">x</a>', "javascript:"),
+            ('<div onclick="alert(1)">x</div>', "onclick"),
+            ('<img src="https://example.com/x.png">', "example.com"),
+            ('<iframe src="https://example.com"></iframe>', "<iframe"),
+            ("<svg onload=alert(1)></svg>", "<svg"),
+            ('<style>@import "https://example.com/a.css";</style>', "@import"),
+        ],
+    )
     def test_removes_what_could_run_or_fetch(self, html, gone):
         assert gone not in sanitize_html(html)
 
     def test_data_images_and_links_stay(self):
-        out = sanitize_html('<img src="data:image/png;base64,AAAA" alt="a"><a href="https://example.com">x</a>')
+        out = sanitize_html(
+            '<img src="data:image/png;base64,AAAA" alt="a"><a href="https://example.com">x</a>'
+        )
         assert 'src="data:image/png;base64,AAAA"' in out and 'href="https://example.com"' in out
 
 
@@ -191,7 +225,7 @@ def page() -> str:
 class TestPageHtml:
     def test_nothing_is_fetched(self, page):
         assert re.findall(r'\bsrc\s*=\s*["\']?(?!data:)[^"\'\s>]+', page) == []
-        assert re.findall(r'<link\b', page) == []
+        assert re.findall(r"<link\b", page) == []
         assert "require.min.js" not in page and "mathjax" not in page.lower() and "mermaid.esm" not in page
         assert "cdn" not in page.lower()
 
@@ -202,10 +236,17 @@ class TestPageHtml:
 
     def test_header_title_and_contents(self, page):
         assert "<title>Gap allocation — sample</title>" in page
-        for text in ("Scenario</dt><dd>sample", "<code>/data/sample</code>", "2026-11-27 10:00:00 UTC",
-                     "<code>03_gap_allocation</code>"):
+        for text in (
+            "Scenario</dt><dd>sample",
+            "<code>/data/sample</code>",
+            "2026-11-27 10:00:00 UTC",
+            "<code>03_gap_allocation</code>",
+        ):
             assert text in page
-        assert table_of_contents(page) == [(2, "By-customer-group", "By customer group"), (3, "Rounding", "Rounding")]
+        assert table_of_contents(page) == [
+            (2, "By-customer-group", "By customer group"),
+            (3, "Rounding", "Rounding"),
+        ]
         assert '<li class="al-toc-2"><a href="#By-customer-group">By customer group</a></li>' in page
 
     def test_code_is_hidden_unless_asked(self, page):
@@ -214,7 +255,9 @@ class TestPageHtml:
         assert "a code cell" in shown
 
     def test_header_values_are_escaped(self):
-        info = PageInfo(scenario=XSS, data_dir=XSS, ran_at="now", notebook="n", failure=f"in cell 2: E: {XSS}")
+        info = PageInfo(
+            scenario=XSS, data_dir=XSS, ran_at="now", notebook="n", failure=f"in cell 2: E: {XSS}"
+        )
         page = page_html(_notebook(charts=0), info, failure_cell_id="abc")
         assert XSS not in page
         assert "This notebook failed</strong> in cell 2: E: &lt;script&gt;" in page
@@ -250,18 +293,35 @@ class TestFormatting:
         by_key = {h.key: h for h in HEADLINES}
         assert format_headline(by_key["gap"], -2500.0) == "-2,500.00"
         assert format_headline(by_key["ytd_attainment"], 0.9234) == "92.3%"
-        assert format_headline(by_key["report_card_score"], {"marketing": 2.5, "sales": 3.25}) == \
-            "marketing 2.50 / 4, sales 3.25 / 4"
+        assert (
+            format_headline(by_key["report_card_score"], {"marketing": 2.5, "sales": 3.25})
+            == "marketing 2.50 / 4, sales 3.25 / 4"
+        )
         assert format_headline(by_key["forecast"], None) == "—"
         assert tuple(h.key for h in HEADLINES) == HEADLINE_KEYS
 
 
 def _index(**changes) -> IndexPage:
-    base = dict(scenario="sample", params_file="/p/sample.yaml", data_dir="/d", started="2026-11-27 10:00:00 UTC",
-                duration="42.0 s", status="ok", headline=dict.fromkeys(HEADLINE_KEYS) | {"top_down_target": 1e6},
-                notebooks=[{"name": "01_target_setting", "title": "Target", "status": "ok", "duration_s": 3.25,
-                            "html": "html/01_target_setting.html", "error_text": ""}],
-                version="0.1.0")
+    base = dict(
+        scenario="sample",
+        params_file="/p/sample.yaml",
+        data_dir="/d",
+        started="2026-11-27 10:00:00 UTC",
+        duration="42.0 s",
+        status="ok",
+        headline=dict.fromkeys(HEADLINE_KEYS) | {"top_down_target": 1e6},
+        notebooks=[
+            {
+                "name": "01_target_setting",
+                "title": "Target",
+                "status": "ok",
+                "duration_s": 3.25,
+                "html": "html/01_target_setting.html",
+                "error_text": "",
+            }
+        ],
+        version="0.1.0",
+    )
     return IndexPage(**(base | changes))
 
 
@@ -275,8 +335,14 @@ class TestIndexHtml:
         assert "<script" not in html
 
     def test_failures_are_listed_and_values_escaped(self):
-        failed = {"name": XSS, "title": XSS, "status": "failed", "duration_s": 1.0, "html": "html/x.html",
-                  "error_text": f"in cell 7: ValueError: {XSS}"}
+        failed = {
+            "name": XSS,
+            "title": XSS,
+            "status": "failed",
+            "duration_s": 1.0,
+            "html": "html/x.html",
+            "error_text": f"in cell 7: ValueError: {XSS}",
+        }
         html = index_html(_index(status="failed", scenario=XSS, notebooks=[failed]))
         assert "<h2>Failures</h2>" in html
         assert "failed in cell 7: ValueError: &lt;script&gt;alert(1)&lt;/script&gt;" in html
@@ -285,13 +351,21 @@ class TestIndexHtml:
 
 class TestComparisonHtml:
     def test_scenarios_side_by_side_escaped(self):
-        scenarios = [{"name": "low", "link": "low/index.html", "status": "ok",
-                      "headline": {"top_down_target": 100.0}},
-                     {"name": "high", "link": "high/index.html", "status": "failed",
-                      "headline": {"top_down_target": 200.0}}]
+        scenarios = [
+            {"name": "low", "link": "low/index.html", "status": "ok", "headline": {"top_down_target": 100.0}},
+            {
+                "name": "high",
+                "link": "high/index.html",
+                "status": "failed",
+                "headline": {"top_down_target": 200.0},
+            },
+        ]
         groups = [{"customer_group": XSS, "low": {"allocated": 1.5, "final_quota": 10.0}, "high": None}]
         html = comparison_html(scenarios, groups, "now")
         assert "<td>&lt;script&gt;alert(1)&lt;/script&gt;</td>" in html
         assert '<td class="num">100.00</td><td class="num">200.00</td>' in html
-        assert '<td class="num">1.50</td><td class="num">10.00</td><td class="num">—</td><td class="num">—</td>' in html
+        assert (
+            '<td class="num">1.50</td><td class="num">10.00</td><td class="num">—</td><td class="num">—</td>'
+            in html
+        )
         assert "status-failed" in html and XSS not in html

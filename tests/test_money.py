@@ -37,17 +37,24 @@ class TestApportion:
         assert parts.tolist() == [3, 2]
 
     def test_groups_are_independent(self) -> None:
-        parts = apportion(np.array([10, 10, 7, 7, 7]), np.array([1.0, 1.0, 1.0, 1.0, 5.0]),
-                          np.array(["a", "a", "b", "b", "b"]))
+        parts = apportion(
+            np.array([10, 10, 7, 7, 7]),
+            np.array([1.0, 1.0, 1.0, 1.0, 5.0]),
+            np.array(["a", "a", "b", "b", "b"]),
+        )
         assert parts.tolist() == [5, 5, 1, 1, 5]
 
     def test_negative_total(self) -> None:
         parts = apportion(np.array([-100, -100, -100]), np.array([1.0, 1.0, 1.0]), np.array([0, 0, 0]))
         assert parts.tolist() == [-34, -33, -33]
 
-    @given(st.lists(st.tuples(st.integers(0, 3), st.floats(0, 1e6, allow_nan=False)), min_size=1, max_size=40),
-           st.integers(0, 10**11))
-    def test_parts_sum_exactly_and_stay_within_one_unit(self, rows: list[tuple[int, float]], whole: int) -> None:
+    @given(
+        st.lists(st.tuples(st.integers(0, 3), st.floats(0, 1e6, allow_nan=False)), min_size=1, max_size=40),
+        st.integers(0, 10**11),
+    )
+    def test_parts_sum_exactly_and_stay_within_one_unit(
+        self, rows: list[tuple[int, float]], whole: int
+    ) -> None:
         groups = np.array(sorted(g for g, _ in rows))
         weights = np.array([w for _, w in rows])
         totals = np.full(len(rows), whole)

@@ -8,10 +8,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from alignment.engine.plan import build_plan, write_plan_table
 from alignment.money import to_cents
 from alignment.params import load_params
 from alignment.paths import NOTEBOOKS_DIR, SAMPLE_DATA_DIR, SAMPLE_PARAMS
-from alignment.plan import build_plan, write_plan_table
 from alignment.workbook import open_workbook
 
 pytestmark = [pytest.mark.notebook, pytest.mark.slow]
@@ -19,8 +19,10 @@ pytestmark = [pytest.mark.notebook, pytest.mark.slow]
 NOTEBOOKS = {
     "01_target_setting": (["targets.csv"], ["top_down_target"]),
     "02_quota_rollup": (["rollup.csv"], ["bottom_up_quota"]),
-    "03_gap_allocation": (["final_quotas.csv", "monthly_objectives.csv", "final_quotas.xlsx"],
-                          ["gap", "final_quota_total", "unallocated"]),
+    "03_gap_allocation": (
+        ["final_quotas.csv", "monthly_objectives.csv", "final_quotas.xlsx"],
+        ["gap", "final_quota_total", "unallocated"],
+    ),
 }
 
 
@@ -30,9 +32,14 @@ def run_notebook(name: str, tmp: Path, **changes) -> Path:
     tmp.mkdir(parents=True, exist_ok=True)
     report = tmp / "tables"
     parameters = {"data_dir": str(SAMPLE_DATA_DIR), "report_dir": str(report), **changes}
-    papermill.execute_notebook(str(NOTEBOOKS_DIR / f"{name}.ipynb"), str(tmp / f"{name}.ipynb"),
-                               parameters=parameters, kernel_name="python3", cwd=str(NOTEBOOKS_DIR),
-                               progress_bar=False)
+    papermill.execute_notebook(
+        str(NOTEBOOKS_DIR / f"{name}.ipynb"),
+        str(tmp / f"{name}.ipynb"),
+        parameters=parameters,
+        kernel_name="python3",
+        cwd=str(NOTEBOOKS_DIR),
+        progress_bar=False,
+    )
     return report
 
 
@@ -70,13 +77,20 @@ def test_sample_run(name, tmp_path):
         owners = plan.final_quotas["account_owner"].nunique()
         assert book.sheetnames[:2] == ["Summary", "All quotas"] and len(book.sheetnames) == 2 + owners
         assert to_cents(figures["final_quota_total"]) == to_cents(figures["gap"]) + to_cents(
-            plan.bottom_up_quota) + to_cents(plan.locked_adjustment) - to_cents(figures["unallocated"])
+            plan.bottom_up_quota
+        ) + to_cents(plan.locked_adjustment) - to_cents(figures["unallocated"])
 
 
 @pytest.mark.skipif(not (SAMPLE_DATA_DIR / "customers.csv").is_file(), reason="sample data not generated")
 def test_gap_allocation_with_other_methods_and_a_surplus(tmp_path):
-    allocation = {"group_method": "shares", "group_shares": {"Enterprise": 0.5, "Small Business": 0.5},
-                  "customer_method": "potential", "cap": "potential", "rounding": 500, "over_assignment": 0.05}
+    allocation = {
+        "group_method": "shares",
+        "group_shares": {"Enterprise": 0.5, "Small Business": 0.5},
+        "customer_method": "potential",
+        "cap": "potential",
+        "rounding": 500,
+        "over_assignment": 0.05,
+    }
     report = run_notebook("03_gap_allocation", tmp_path / "shares", allocation=allocation)
     plan = expected_plan(allocation=allocation)
     figures = headline(report, "03_gap_allocation")

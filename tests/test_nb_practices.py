@@ -21,12 +21,34 @@ from alignment.money import to_cents
 from alignment.paths import NOTEBOOKS_DIR, SAMPLE_DATA_DIR
 
 NOTEBOOKS = ("00_roles_and_channels", "05_monthly_review", "06_quarterly_celebration")
-REVIEW_COLUMNS = ["period", "level", "key", "objective", "actual", "variance", "attainment", "flagged", "action",
-                  "marketing_owner", "sales_owner", "due"]
-CELEBRATION_COLUMNS = ["quarter", "kind", "title", "members", "functions", "mixed_team", "revenue_impact", "lesson"]
+REVIEW_COLUMNS = [
+    "period",
+    "level",
+    "key",
+    "objective",
+    "actual",
+    "variance",
+    "attainment",
+    "flagged",
+    "action",
+    "marketing_owner",
+    "sales_owner",
+    "due",
+]
+CELEBRATION_COLUMNS = [
+    "quarter",
+    "kind",
+    "title",
+    "members",
+    "functions",
+    "mixed_team",
+    "revenue_impact",
+    "lesson",
+]
 
-needs_sample = pytest.mark.skipif(not (SAMPLE_DATA_DIR / "customers.csv").is_file(),
-                                  reason="the sample data folder has not been generated")
+needs_sample = pytest.mark.skipif(
+    not (SAMPLE_DATA_DIR / "customers.csv").is_file(), reason="the sample data folder has not been generated"
+)
 
 
 # --------------------------------------------------------------------------- runs
@@ -38,9 +60,13 @@ def run(name: str, tmp_path: Path, **parameters: object) -> Path:
 
     report = tmp_path / "report"
     papermill.execute_notebook(
-        str(NOTEBOOKS_DIR / f"{name}.ipynb"), str(tmp_path / f"{name}.ipynb"),
+        str(NOTEBOOKS_DIR / f"{name}.ipynb"),
+        str(tmp_path / f"{name}.ipynb"),
         parameters={**parameters, "report_dir": str(report)},
-        kernel_name="python3", progress_bar=False, cwd=str(NOTEBOOKS_DIR))
+        kernel_name="python3",
+        progress_bar=False,
+        cwd=str(NOTEBOOKS_DIR),
+    )
     return report
 
 
@@ -66,22 +92,38 @@ def check_review_table(table: pd.DataFrame, people: pd.DataFrame) -> None:
         for level in ("customer_group", "region", "account_owner", "product_line", "channel"):
             rows = part[part["level"] == level]
             for col in ("objective", "actual", "variance"):
-                assert to_cents(rows[col].astype(float)).sum() == to_cents(float(total[col])), (period, level, col)
+                assert to_cents(rows[col].astype(float)).sum() == to_cents(float(total[col])), (
+                    period,
+                    level,
+                    col,
+                )
 
 
 #: The values of the notebooks' parameters cell that drive the plan.
 PLAN_DEFAULTS = {
-    "target": {"growth": 0.10, "rules": [{"customer_group": "Enterprise", "growth": 0.15},
-                                         {"product_line": "Cloud", "growth": 0.25}], "total": None,
-               "phasing": "seasonal"},
-    "allocation": {"group_method": "target_gap", "group_shares": {}, "customer_method": "headroom",
-                   "cap": "potential", "rounding": 1000, "over_assignment": 0.0},
+    "target": {
+        "growth": 0.10,
+        "rules": [
+            {"customer_group": "Enterprise", "growth": 0.15},
+            {"product_line": "Cloud", "growth": 0.25},
+        ],
+        "total": None,
+        "phasing": "seasonal",
+    },
+    "allocation": {
+        "group_method": "target_gap",
+        "group_shares": {},
+        "customer_method": "headroom",
+        "cap": "potential",
+        "rounding": 1000,
+        "over_assignment": 0.0,
+    },
 }
 
 
 def objectives_by_engine(data_dir: Path, **parameters: object) -> pd.DataFrame:
     """The monthly objectives the planning engine makes with the notebooks' plan parameters."""
-    from alignment.plan import build_plan
+    from alignment.engine.plan import build_plan
     from alignment.workbook import open_workbook
 
     wb = open_workbook(data_dir=str(data_dir), **{**PLAN_DEFAULTS, **parameters})
@@ -146,15 +188,22 @@ def test_roles_on_the_tiny_company(tmp_path: Path, tiny_dir: Path) -> None:
     """Three activities break the one-Accountable rule and one booking is off strategy: the page runs clean."""
     run("00_roles_and_channels", tmp_path, data_dir=str(tiny_dir), **TINY_PARAMETERS)
     executed = nbformat.read(tmp_path / "00_roles_and_channels.ipynb", as_version=4)
-    errors = [o for c in executed.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    errors = [
+        o for c in executed.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"
+    ]
     assert errors == []
 
 
 @pytest.mark.notebook
 @pytest.mark.slow
 def test_celebration_flags_single_function_recognition(tmp_path: Path, tiny_dir: Path) -> None:
-    report = run("06_quarterly_celebration", tmp_path, data_dir=str(tiny_dir),
-                 review={"month": "2026-03", "flag_below": 0.9}, celebration={"quarter": "2026-Q3"})
+    report = run(
+        "06_quarterly_celebration",
+        tmp_path,
+        data_dir=str(tiny_dir),
+        review={"month": "2026-03", "flag_below": 0.9},
+        celebration={"quarter": "2026-Q3"},
+    )
     table = pd.read_csv(report / "celebration.csv", dtype=str, keep_default_na=False)
     assert list(table["title"]) == ["Big deal", "Webinar"]
     assert list(table["mixed_team"]) == ["false", "false"]
@@ -200,7 +249,9 @@ def test_celebration_on_the_sample(tmp_path: Path) -> None:
     wins = wins[wins["quarter"] == "2026-Q3"]
     assert set(table["quarter"]) == {"2026-Q3"} and len(table) == len(wins)
     assert sorted(table["title"]) == sorted(wins["title"])
-    people = pd.read_csv(SAMPLE_DATA_DIR / "people.csv", dtype=str, keep_default_na=False).set_index("person_id")
+    people = pd.read_csv(SAMPLE_DATA_DIR / "people.csv", dtype=str, keep_default_na=False).set_index(
+        "person_id"
+    )
     for _, win in wins.iterrows():
         out = table[table["title"] == win["title"]].iloc[0]
         members = [m.strip() for m in win["member_ids"].split(";") if m.strip()]
@@ -217,5 +268,7 @@ def test_celebration_on_the_sample(tmp_path: Path) -> None:
 def test_roles_on_the_sample(tmp_path: Path) -> None:
     run("00_roles_and_channels", tmp_path, data_dir=str(SAMPLE_DATA_DIR))
     executed = nbformat.read(tmp_path / "00_roles_and_channels.ipynb", as_version=4)
-    errors = [o for c in executed.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"]
+    errors = [
+        o for c in executed.cells if c.cell_type == "code" for o in c.outputs if o.output_type == "error"
+    ]
     assert errors == []

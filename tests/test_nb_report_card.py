@@ -14,8 +14,10 @@ from alignment.paths import NOTEBOOKS_DIR, SAMPLE_DATA_DIR
 NOTEBOOK = NOTEBOOKS_DIR / "04_report_card.ipynb"
 POINTS = {"A": 4, "B": 3, "C": 2, "F": 0}
 
-needs_sample = pytest.mark.skipif(not (SAMPLE_DATA_DIR / "report_card_ratings.csv").is_file(),
-                                  reason="the sample data folder has not been generated")
+needs_sample = pytest.mark.skipif(
+    not (SAMPLE_DATA_DIR / "report_card_ratings.csv").is_file(),
+    reason="the sample data folder has not been generated",
+)
 
 
 # --------------------------------------------------------------------------- runs
@@ -26,9 +28,13 @@ def run_notebook(tmp_path: Path, data_dir: Path, cycle: str = "2026-H1") -> Path
 
     report = tmp_path / "report"
     papermill.execute_notebook(
-        str(NOTEBOOK), str(tmp_path / "04_report_card.ipynb"),
+        str(NOTEBOOK),
+        str(tmp_path / "04_report_card.ipynb"),
         parameters={"data_dir": str(data_dir), "report_card": {"cycle": cycle}, "report_dir": str(report)},
-        kernel_name="python3", progress_bar=False, cwd=str(NOTEBOOKS_DIR))
+        kernel_name="python3",
+        progress_bar=False,
+        cwd=str(NOTEBOOKS_DIR),
+    )
     return report
 
 
@@ -44,10 +50,17 @@ def by_hand(data_dir: Path, cycle: str) -> dict[str, float | None]:
     ratings = pd.read_csv(data_dir / "report_card_ratings.csv", dtype=str, keep_default_na=False)
     needs = pd.read_csv(data_dir / "report_card_needs.csv", dtype=str, keep_default_na=False)
     people = pd.read_csv(data_dir / "people.csv", dtype=str, keep_default_na=False)
-    r = ratings[ratings["cycle"] == cycle].merge(needs, on="need_id").merge(
-        people.rename(columns={"person_id": "rater_id"}), on="rater_id")
+    r = (
+        ratings[ratings["cycle"] == cycle]
+        .merge(needs, on="need_id")
+        .merge(people.rename(columns={"person_id": "rater_id"}), on="rater_id")
+    )
     r = r[r["function"].str.lower() != r["rated_side"].str.lower()]
-    item = r.assign(points=r["grade"].str.upper().map(POINTS)).groupby(["rated_side", "need_id"])["points"].mean()
+    item = (
+        r.assign(points=r["grade"].str.upper().map(POINTS))
+        .groupby(["rated_side", "need_id"])["points"]
+        .mean()
+    )
     side = item.groupby(level="rated_side").mean()
     return {s: (float(side[s]) if s in side.index else None) for s in ("marketing", "sales")}
 
@@ -73,8 +86,11 @@ def test_sample_run(tmp_path: Path) -> None:
     assert plan["need_id"].is_unique
     # every plan row is a shortfall or carries an unfinished action from 2025-H2
     actions = pd.read_csv(SAMPLE_DATA_DIR / "action_items.csv", dtype=str, keep_default_na=False)
-    unfinished = set(actions.loc[(actions["cycle"] == "2025-H2") & actions["status"].isin(["open", "in_progress"]),
-                                 "need_id"])
+    unfinished = set(
+        actions.loc[
+            (actions["cycle"] == "2025-H2") & actions["status"].isin(["open", "in_progress"]), "need_id"
+        ]
+    )
     assert set(plan["need_id"]) == shortfalls | unfinished
     assert (plan.loc[plan["need_id"].isin(unfinished), "action"] != "").all()
 
@@ -106,6 +122,9 @@ def test_run_with_missing_ratings(tmp_path: Path) -> None:
     assert len(now) == len(needs)
     # the unfinished actions of 2025-H2 still carry over, unscored
     actions = pd.read_csv(data / "action_items.csv", dtype=str, keep_default_na=False)
-    unfinished = set(actions.loc[(actions["cycle"] == "2025-H2") & actions["status"].isin(["open", "in_progress"]),
-                                 "need_id"])
+    unfinished = set(
+        actions.loc[
+            (actions["cycle"] == "2025-H2") & actions["status"].isin(["open", "in_progress"]), "need_id"
+        ]
+    )
     assert unfinished <= set(plan["need_id"])

@@ -9,27 +9,27 @@ import openpyxl
 import pytest
 
 from alignment.cli import main
-from alignment.money import to_cents
-from alignment.plan import (
+from alignment.engine.plan import (
     FINAL_QUOTAS_COLUMNS,
     FINAL_QUOTAS_EXTRA,
     MONTHLY_COLUMNS,
-    ROLLUP_COLUMNS,
     TARGETS_COLUMNS,
     build_plan,
-    gap_bridge,
-    headline_table,
     write_plan_table,
     write_plan_tables,
 )
-from alignment.quota_book import sheet_names, write_quota_book
+from alignment.engine.rollup import ROLLUP_COLUMNS
+from alignment.engine.views import gap_bridge, headline_table
+from alignment.money import to_cents
+from alignment.presentation.quota_book import sheet_names, write_quota_book
 from tests.planning_companies import HAND, HAND_TARGET, hand_expected, hand_inputs, params
 from tests.tiny_company import write_company
 
 
 def hand_params(**alloc):
-    return params(target={**HAND_TARGET, "rules": list(HAND_TARGET["rules"])},
-                  allocation={"rounding": 100.0, **alloc})
+    return params(
+        target={**HAND_TARGET, "rules": list(HAND_TARGET["rules"])}, allocation={"rounding": 100.0, **alloc}
+    )
 
 
 @pytest.fixture(scope="module")
@@ -40,9 +40,15 @@ def plan():
 class TestPlan:
     def test_headline_figures(self, plan):
         exp = hand_expected()
-        assert plan.headline() == {"top_down_target": 6000.0, "bottom_up_quota": 4900.0, "padded_target": 6000.0,
-                                   "gap": 1100.0, "placed": 1100.0, "unallocated": 0.0,
-                                   "final_quota_total": 6000.0}
+        assert plan.headline() == {
+            "top_down_target": 6000.0,
+            "bottom_up_quota": 4900.0,
+            "padded_target": 6000.0,
+            "gap": 1100.0,
+            "placed": 1100.0,
+            "unallocated": 0.0,
+            "final_quota_total": 6000.0,
+        }
         assert (plan.top_down_target, plan.bottom_up_quota, plan.gap) == (exp["T"], exp["Q"], exp["G"])
 
     def test_final_quotas_by_hand(self, plan):
@@ -50,8 +56,13 @@ class TestPlan:
         exp = hand_expected()
         assert fq["allocated"].to_dict() == exp["allocated"]
         assert fq["weight"].to_dict() == exp["weight"]
-        assert fq["final_quota"].to_dict() == {("C1", "P1"): 1700.0, ("C2", "P1"): 1200.0, ("C2", "P2"): 100.0,
-                                               ("C3", "P2"): 2100.0, ("C4", "P2"): 900.0}
+        assert fq["final_quota"].to_dict() == {
+            ("C1", "P1"): 1700.0,
+            ("C2", "P1"): 1200.0,
+            ("C2", "P2"): 100.0,
+            ("C3", "P2"): 2100.0,
+            ("C4", "P2"): 900.0,
+        }
         assert not fq["capped"].any() and not fq["locked"].any()
         assert fq.loc[("C2", "P1"), "fill_level"] == pytest.approx(500 / 1800)
         assert fq.loc[("C2", "P1"), "unrounded"] == 222.22
@@ -60,18 +71,31 @@ class TestPlan:
         assert list(plan.targets.columns[:5]) == TARGETS_COLUMNS
         assert list(plan.final_quotas.columns[:13]) == FINAL_QUOTAS_COLUMNS
         assert list(plan.monthly_objectives.columns) == MONTHLY_COLUMNS
-        assert list(plan.cell_targets.columns[:6]) == ["customer_group", "product_id", "product_line", "prior_revenue",
-                                                       "growth", "target"]
+        assert list(plan.cell_targets.columns[:6]) == [
+            "customer_group",
+            "product_id",
+            "product_line",
+            "prior_revenue",
+            "growth",
+            "target",
+        ]
         assert list(plan.line_month_shares.columns) == ["product_line", "month", "share"]
 
     def test_monthly_objectives_sum_to_each_quota(self, plan):
         mo = plan.monthly_objectives
-        sums = mo.assign(c=to_cents(mo["objective"].to_numpy())).groupby(["customer_id", "product_id"])["c"].sum()
+        sums = (
+            mo.assign(c=to_cents(mo["objective"].to_numpy()))
+            .groupby(["customer_id", "product_id"])["c"]
+            .sum()
+        )
         fq = plan.final_quotas.set_index(["customer_id", "product_id"])["final_quota"]
         assert {k: v / 100 for k, v in sums.items()} == fq.to_dict()
         c1 = mo.loc[(mo["customer_id"] == "C1") & (mo["objective"] != 0)]
-        assert c1[["month", "objective"]].values.tolist() == [["2026-01", 510.0], ["2026-03", 850.0],
-                                                               ["2026-07", 340.0]]
+        assert c1[["month", "objective"]].values.tolist() == [
+            ["2026-01", 510.0],
+            ["2026-03", 850.0],
+            ["2026-07", 340.0],
+        ]
         assert len(mo) == 12 * len(plan.final_quotas)
 
     def test_overrides_and_over_assignment(self):
@@ -91,10 +115,23 @@ class TestPlan:
         assert any("surplus" in line for line in plan.summary_lines())
 
     def test_order_of_input_rows_does_not_matter(self, plan):
-        shuffled = build_plan(hand_inputs(customers=HAND["customers"][::-1], actuals=HAND["actuals"][::-1],
-                                          sales_input=HAND["sales_input"][::-1],
-                                          channel_strategy=HAND["channel_strategy"][::-1]), hand_params())
-        for name in ("targets", "rollup", "final_quotas", "monthly_objectives", "customer_targets", "cell_targets"):
+        shuffled = build_plan(
+            hand_inputs(
+                customers=HAND["customers"][::-1],
+                actuals=HAND["actuals"][::-1],
+                sales_input=HAND["sales_input"][::-1],
+                channel_strategy=HAND["channel_strategy"][::-1],
+            ),
+            hand_params(),
+        )
+        for name in (
+            "targets",
+            "rollup",
+            "final_quotas",
+            "monthly_objectives",
+            "customer_targets",
+            "cell_targets",
+        ):
             assert getattr(shuffled, name).equals(getattr(plan, name)), name
 
     def test_headline_table_and_summary(self, plan):
@@ -105,7 +142,12 @@ class TestPlan:
 
     def test_gap_bridge(self, plan):
         bridge = gap_bridge(plan)
-        assert bridge["step"].tolist() == ["Bottom-up quota (Q)", "Gap to G1", "Gap to G2", "Top-down target (T)"]
+        assert bridge["step"].tolist() == [
+            "Bottom-up quota (Q)",
+            "Gap to G1",
+            "Gap to G2",
+            "Top-down target (T)",
+        ]
         assert bridge["amount"].tolist() == [4900.0, 500.0, 600.0, 6000.0]
         assert bridge["end"].tolist() == [4900.0, 5400.0, 6000.0, 6000.0]
 
@@ -126,8 +168,12 @@ def read_csv(path: Path) -> list[dict[str, str]]:
 class TestTables:
     def test_write_plan_tables(self, plan, tmp_path):
         paths = write_plan_tables(plan, tmp_path / "out")
-        assert [p.name for p in paths] == ["targets.csv", "rollup.csv", "final_quotas.csv",
-                                           "monthly_objectives.csv"]
+        assert [p.name for p in paths] == [
+            "targets.csv",
+            "rollup.csv",
+            "final_quotas.csv",
+            "monthly_objectives.csv",
+        ]
         targets = read_csv(tmp_path / "out" / "targets.csv")
         assert list(targets[0])[:5] == TARGETS_COLUMNS
         assert targets[0]["target"] == "540.00"
@@ -158,8 +204,12 @@ class TestCommand:
     def test_plan_writes_the_four_tables(self, tmp_path, capsys, no_altair_import):
         out = tmp_path / "out"
         assert main(["plan", str(self.params_file(tmp_path)), "--out", str(out)]) == 0
-        assert sorted(p.name for p in out.iterdir()) == ["final_quotas.csv", "monthly_objectives.csv", "rollup.csv",
-                                                         "targets.csv"]
+        assert sorted(p.name for p in out.iterdir()) == [
+            "final_quotas.csv",
+            "monthly_objectives.csv",
+            "rollup.csv",
+            "targets.csv",
+        ]
         printed = capsys.readouterr().out
         assert "top-down target T:" in printed and "wrote 4 tables" in printed
         fq = read_csv(out / "final_quotas.csv")
@@ -169,8 +219,9 @@ class TestCommand:
     def test_total_without_revenue_exits_2_naming_the_key(self, tmp_path, capsys):
         path = self.params_file(tmp_path, "target: {total: 1000}\n")
         actuals = tmp_path / "data" / "actuals.csv"
-        actuals.write_text("month,customer_id,product_id,channel,revenue\n2026-01,C001,P01,Direct,10.00\n",
-                           encoding="utf-8")
+        actuals.write_text(
+            "month,customer_id,product_id,channel,revenue\n2026-01,C001,P01,Direct,10.00\n", encoding="utf-8"
+        )
         assert main(["plan", str(path), "--out", str(tmp_path / "out")]) == 2
         err = capsys.readouterr().err.strip().splitlines()
         assert any("target.total" in line for line in err)
@@ -191,7 +242,7 @@ class TestQuotaBook:
         assert everything.max_row == len(plan.final_quotas) + 1
         sheet = book["Sam (S1)"]
         header = [c.value for c in sheet[1]]
-        assert header[:len(FINAL_QUOTAS_COLUMNS)] == FINAL_QUOTAS_COLUMNS
+        assert header[: len(FINAL_QUOTAS_COLUMNS)] == FINAL_QUOTAS_COLUMNS
         assert header[-12:] == [f"2026-{m:02d}" for m in range(1, 13)]
         assert sheet.freeze_panes == "C2"
         assert sheet.auto_filter.ref == f"A1:{openpyxl.utils.get_column_letter(len(header))}3"
@@ -205,8 +256,17 @@ class TestQuotaBook:
         assert write_quota_book(plan, None) is None
 
     def test_sheet_names(self):
-        names = sheet_names(["A very long account owner name indeed (S0001)", "a/b:c*d?[e]", "Summary",
-                             "A very long account owner name indeed (S0002)", "X", "x"], taken={"Summary"})
+        names = sheet_names(
+            [
+                "A very long account owner name indeed (S0001)",
+                "a/b:c*d?[e]",
+                "Summary",
+                "A very long account owner name indeed (S0002)",
+                "X",
+                "x",
+            ],
+            taken={"Summary"},
+        )
         assert all(len(n) <= 31 for n in names)
         assert len({n.lower() for n in names}) == len(names)
         assert names[1] == "a-b-c-d--e-"

@@ -14,8 +14,8 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from alignment.engine.plan import Plan, build_plan
 from alignment.money import to_cents
-from alignment.plan import Plan, build_plan
 from alignment.problems import ParamsError
 from tests.planning_companies import make_inputs, params
 
@@ -33,47 +33,85 @@ cents = st.integers(min_value=0, max_value=2_000_000)
 @st.composite
 def companies(draw):
     n_products = draw(st.integers(1, 3))
-    products = [(f"P{i}", f"Product {i}", draw(st.sampled_from(["L1", "L2"]))) for i in range(1, n_products + 1)]
+    products = [
+        (f"P{i}", f"Product {i}", draw(st.sampled_from(["L1", "L2"]))) for i in range(1, n_products + 1)
+    ]
     strategy = [(p[0], ch, share) for p in products for ch, share in draw(st.sampled_from(STRATEGIES))]
     n_customers = draw(st.integers(1, 8))
-    customers = [(f"C{i:02d}", f"Customer {i}", draw(st.sampled_from(GROUPS)), draw(st.sampled_from(["N", "S"])),
-                  draw(st.sampled_from(["S1", "S2"]))) for i in range(1, n_customers + 1)]
+    customers = [
+        (
+            f"C{i:02d}",
+            f"Customer {i}",
+            draw(st.sampled_from(GROUPS)),
+            draw(st.sampled_from(["N", "S"])),
+            draw(st.sampled_from(["S1", "S2"])),
+        )
+        for i in range(1, n_customers + 1)
+    ]
     ids = [c[0] for c in customers]
     pids = [p[0] for p in products]
-    actuals = draw(st.lists(st.tuples(st.sampled_from(MONTHS), st.sampled_from(ids), st.sampled_from(pids),
-                                      st.sampled_from(["Direct", "Online"]),
-                                      st.integers(-50_000, 1_000_000).map(lambda c: c / 100)),
-                            max_size=25))
-    pairs = draw(st.lists(st.tuples(st.sampled_from(ids), st.sampled_from(pids)), min_size=1, max_size=12,
-                          unique=True))
+    actuals = draw(
+        st.lists(
+            st.tuples(
+                st.sampled_from(MONTHS),
+                st.sampled_from(ids),
+                st.sampled_from(pids),
+                st.sampled_from(["Direct", "Online"]),
+                st.integers(-50_000, 1_000_000).map(lambda c: c / 100),
+            ),
+            max_size=25,
+        )
+    )
+    pairs = draw(
+        st.lists(st.tuples(st.sampled_from(ids), st.sampled_from(pids)), min_size=1, max_size=12, unique=True)
+    )
     sales = [(c, p, draw(cents) / 100, draw(cents) / 100) for c, p in pairs]
     locked = draw(st.lists(st.sampled_from(pairs), unique=True, max_size=2)) if len(pairs) > 1 else []
     overrides = [(c, p, draw(cents) / 100) for c, p in locked]
-    return {"customers": customers, "products": products, "channel_strategy": strategy, "actuals": actuals,
-            "sales_input": sales, "overrides": overrides,
-            "people": [("S1", "Sam", "sales", "N"), ("S2", "Ana", "sales", "S"), ("S3", "Lee", "sales", "S")]}
+    return {
+        "customers": customers,
+        "products": products,
+        "channel_strategy": strategy,
+        "actuals": actuals,
+        "sales_input": sales,
+        "overrides": overrides,
+        "people": [("S1", "Sam", "sales", "N"), ("S2", "Ana", "sales", "S"), ("S3", "Lee", "sales", "S")],
+    }
 
 
 @st.composite
 def settings(draw):
-    group_method = draw(st.sampled_from(["target_gap", "headroom", "potential", "prior_revenue", "equal",
-                                         "shares"]))
+    group_method = draw(
+        st.sampled_from(["target_gap", "headroom", "potential", "prior_revenue", "equal", "shares"])
+    )
     shares = {}
     if group_method == "shares":
         raw = draw(st.lists(st.integers(0, 4), min_size=3, max_size=3).filter(lambda w: sum(w) > 0))
         shares = {g: w / sum(raw) for g, w in zip(GROUPS, raw, strict=True) if w > 0}
-    rules = draw(st.lists(st.fixed_dictionaries({"customer_group": st.sampled_from(GROUPS),
-                                                 "growth": st.sampled_from([-0.5, 0.0, 0.15, 0.3])}), max_size=2))
+    rules = draw(
+        st.lists(
+            st.fixed_dictionaries(
+                {"customer_group": st.sampled_from(GROUPS), "growth": st.sampled_from([-0.5, 0.0, 0.15, 0.3])}
+            ),
+            max_size=2,
+        )
+    )
     return {
         "fiscal_year_start_month": draw(st.sampled_from([1, 4, 7])),
-        "target": {"growth": draw(st.sampled_from([0.0, 0.1, 0.25, 1.0])), "rules": rules,
-                   "phasing": draw(st.sampled_from(["seasonal", "even"])),
-                   "total": draw(st.sampled_from([None, None, 12345.67]))},
-        "allocation": {"group_method": group_method, "group_shares": shares,
-                       "customer_method": draw(st.sampled_from(["headroom", "potential", "prior_revenue", "equal"])),
-                       "cap": draw(st.sampled_from(["potential", "none"])),
-                       "rounding": draw(st.sampled_from([0.01, 1.0, 100.0, 250.0, 1000.0])),
-                       "over_assignment": draw(st.sampled_from([0.0, 0.05, 0.1]))},
+        "target": {
+            "growth": draw(st.sampled_from([0.0, 0.1, 0.25, 1.0])),
+            "rules": rules,
+            "phasing": draw(st.sampled_from(["seasonal", "even"])),
+            "total": draw(st.sampled_from([None, None, 12345.67])),
+        },
+        "allocation": {
+            "group_method": group_method,
+            "group_shares": shares,
+            "customer_method": draw(st.sampled_from(["headroom", "potential", "prior_revenue", "equal"])),
+            "cap": draw(st.sampled_from(["potential", "none"])),
+            "rounding": draw(st.sampled_from([0.01, 1.0, 100.0, 250.0, 1000.0])),
+            "over_assignment": draw(st.sampled_from([0.0, 0.05, 0.1])),
+        },
     }
 
 
@@ -160,8 +198,15 @@ def test_order_of_input_rows_changes_nothing(company, setting, rnd):
     plan = plan_of(company, setting)
     shuffled = {k: rnd.sample(v, len(v)) for k, v in company.items()}
     again = plan_of(shuffled, setting)
-    for name in ("cell_targets", "targets", "line_month_shares", "customer_targets", "rollup", "final_quotas",
-                 "monthly_objectives"):
+    for name in (
+        "cell_targets",
+        "targets",
+        "line_month_shares",
+        "customer_targets",
+        "rollup",
+        "final_quotas",
+        "monthly_objectives",
+    ):
         left, right = getattr(plan, name), getattr(again, name)
         assert left.equals(right), name
     assert plan.headline() == again.headline()

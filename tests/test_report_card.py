@@ -10,11 +10,11 @@ import pandas as pd
 import pytest
 from tiny_company import FILES, write_company
 
-from alignment import report_card as rc
 from alignment.inputs import check_folder, load_inputs
+from alignment.outputs import read_headline_parts, write_headline_part
 from alignment.params import check_against_inputs, parse_params
+from alignment.practices import report_card as rc
 from alignment.problems import ParamsError
-from alignment.tables import read_headline_parts, write_headline_part
 
 # --------------------------------------------------------------------------- a small report card scored by hand
 
@@ -85,8 +85,13 @@ HAND = {
 
 
 def hand_company(folder: Path, **changes: str | None) -> Path:
-    files = {"people": PEOPLE, "report_card_needs": NEEDS, "report_card_ratings": RATINGS,
-             "action_items": ACTIONS, **changes}
+    files = {
+        "people": PEOPLE,
+        "report_card_needs": NEEDS,
+        "report_card_ratings": RATINGS,
+        "action_items": ACTIONS,
+        **changes,
+    }
     return write_company(folder, **files)
 
 
@@ -106,8 +111,18 @@ def _value(frame: pd.DataFrame, cycle: str, need: str, column: str):
 class TestItemScores:
     def test_one_row_per_cycle_and_need_up_to_the_cycle(self, card: rc.ReportCardAnalysis) -> None:
         table = card.scores_table()
-        assert list(table.columns[:10]) == ["cycle", "need_id", "rated_side", "score", "n_raters", "self_score",
-                                            "perception_gap", "previous_score", "trend", "shortfall"]
+        assert list(table.columns[:10]) == [
+            "cycle",
+            "need_id",
+            "rated_side",
+            "score",
+            "n_raters",
+            "self_score",
+            "perception_gap",
+            "previous_score",
+            "trend",
+            "shortfall",
+        ]
         assert sorted(set(table["cycle"])) == ["2024-H2", "2025-H2", "2026-H1"]  # 2026-H2 comes after
         assert len(table) == 3 * 5
         assert table.duplicated(["cycle", "need_id"]).sum() == 0
@@ -119,9 +134,12 @@ class TestItemScores:
         s = card.scores
         assert _value(s, cycle, need, "score") == (pytest.approx(score) if score is not None else None)
         assert _value(s, cycle, need, "n_raters") == n_raters
-        assert _value(s, cycle, need, "self_score") == (pytest.approx(self_score) if self_score is not None else None)
-        assert _value(s, cycle, need, "previous_score") == (pytest.approx(previous) if previous is not None
-                                                              else None)
+        assert _value(s, cycle, need, "self_score") == (
+            pytest.approx(self_score) if self_score is not None else None
+        )
+        assert _value(s, cycle, need, "previous_score") == (
+            pytest.approx(previous) if previous is not None else None
+        )
         if score is not None and previous is not None:
             assert _value(s, cycle, need, "trend") == pytest.approx(score - previous)
         else:
@@ -133,8 +151,13 @@ class TestItemScores:
 
     def test_shortfalls_are_under_b_and_never_unscored(self, card: rc.ReportCardAnalysis) -> None:
         now = card.current().set_index("need_id")
-        assert now["shortfall"].to_dict() == {"S-N1": False, "S-N2": True, "S-N3": True, "M-N1": False,
-                                              "M-N2": False}
+        assert now["shortfall"].to_dict() == {
+            "S-N1": False,
+            "S-N2": True,
+            "S-N3": True,
+            "M-N1": False,
+            "M-N2": False,
+        }
         assert now["shortfall"].dtype == bool
 
     def test_blind_spots_gap_above_one(self, card: rc.ReportCardAnalysis) -> None:
@@ -147,7 +170,12 @@ class TestItemScores:
 
     def test_grade_distribution_and_letters(self, card: rc.ReportCardAnalysis) -> None:
         now = card.current().set_index("need_id")
-        assert now.loc["S-N2", ["n_A", "n_B", "n_C", "n_F"]].tolist() == [0, 1, 1, 0]  # self grades not counted
+        assert now.loc["S-N2", ["n_A", "n_B", "n_C", "n_F"]].tolist() == [
+            0,
+            1,
+            1,
+            0,
+        ]  # self grades not counted
         assert now.loc["S-N3", ["n_A", "n_B", "n_C", "n_F"]].tolist() == [0, 0, 1, 1]
         assert now["grade"].to_dict() == {"S-N1": "A", "S-N2": "C", "S-N3": "C", "M-N1": "B", "M-N2": ""}
         assert now["n_self_raters"].to_dict() == {"S-N1": 0, "S-N2": 2, "S-N3": 0, "M-N1": 1, "M-N2": 1}
@@ -174,7 +202,9 @@ class TestSideScores:
 
     def test_headline(self, card: rc.ReportCardAnalysis, tmp_path: Path) -> None:
         headline = card.headline()
-        assert headline == {"report_card_score": {"marketing": pytest.approx(2.5), "sales": pytest.approx(3.0)}}
+        assert headline == {
+            "report_card_score": {"marketing": pytest.approx(2.5), "sales": pytest.approx(3.0)}
+        }
         assert all(type(v) is float for v in headline["report_card_score"].values())
         write_headline_part(tmp_path, "04_report_card", headline)
         assert read_headline_parts(tmp_path)["report_card_score"]["marketing"] == pytest.approx(2.5)
@@ -183,8 +213,17 @@ class TestSideScores:
 class TestActions:
     def test_action_plan_rows(self, card: rc.ReportCardAnalysis) -> None:
         plan = card.action_plan
-        assert list(plan.columns[:9]) == ["cycle", "need_id", "rated_side", "score", "previous_score", "action",
-                                          "owner", "due", "status"]
+        assert list(plan.columns[:9]) == [
+            "cycle",
+            "need_id",
+            "rated_side",
+            "score",
+            "previous_score",
+            "action",
+            "owner",
+            "due",
+            "status",
+        ]
         assert plan["need_id"].tolist() == ["S-N3", "S-N2", "M-N1"]  # by side, lowest score first
         assert set(plan["cycle"]) == {"2026-H1"}
         rows = plan.set_index("need_id")
@@ -193,10 +232,18 @@ class TestActions:
         assert not rows.loc["S-N3", "carried_over"] and rows.loc["S-N3", "shortfall"]
         # a shortfall carrying an unfinished action
         assert rows.loc["S-N2", ["action", "owner", "due", "status"]].tolist() == [
-            "Battle card refresh", "M02", "2026-04-30", "in_progress"]
+            "Battle card refresh",
+            "M02",
+            "2026-04-30",
+            "in_progress",
+        ]
         # not a shortfall (exactly B), but two unfinished actions carry over: one row, joined
         assert rows.loc["M-N1", ["action", "owner", "due", "status"]].tolist() == [
-            "CRM follow-up field; Pipeline call", "S01; S02", "2026-05-31; 2026-06-30", "open; in_progress"]
+            "CRM follow-up field; Pipeline call",
+            "S01; S02",
+            "2026-05-31; 2026-06-30",
+            "open; in_progress",
+        ]
         assert not rows.loc["M-N1", "shortfall"] and rows.loc["M-N1", "carried_over"]
         assert rows.loc["M-N1", "score"] == pytest.approx(3.0)
         assert rows.loc["M-N1", "previous_score"] == pytest.approx(2.0)
@@ -210,8 +257,13 @@ class TestActions:
 
     def test_did_the_actions_work(self, card: rc.ReportCardAnalysis) -> None:
         review = card.action_review
-        assert review["action"].tolist() == ["Weekly lead review", "Battle card refresh", "CRM follow-up field",
-                                             "Pipeline call", "Win/loss review"]
+        assert review["action"].tolist() == [
+            "Weekly lead review",
+            "Battle card refresh",
+            "CRM follow-up field",
+            "Pipeline call",
+            "Win/loss review",
+        ]
         assert review["done"].tolist() == [True, False, False, False, False]
         assert review["moved"].tolist() == ["up", "down", "up", "up", "not scored"]
         assert review["trend"].iloc[0] == pytest.approx(3.0)
@@ -222,17 +274,33 @@ class TestImportancePerformance:
     def test_quadrants(self, card: rc.ReportCardAnalysis) -> None:
         ipa = card.importance.set_index("need_id")["quadrant"].to_dict()
         # M-N2 has neither importance nor score
-        assert ipa == {"S-N1": "keep up the good work", "S-N2": "low priority", "S-N3": "concentrate here",
-                       "M-N1": "keep up the good work"}
+        assert ipa == {
+            "S-N1": "keep up the good work",
+            "S-N2": "low priority",
+            "S-N3": "concentrate here",
+            "M-N1": "keep up the good work",
+        }
 
     def test_possible_overkill(self) -> None:
-        scores = pd.DataFrame({"cycle": ["2026-H1"] * 4, "need_id": ["a", "b", "c", "d"],
-                               "rated_side": ["sales"] * 4, "needed_by": ["marketing"] * 4,
-                               "description": ["x"] * 4, "importance": pd.array([3, 4, 3, 5], dtype="Int64"),
-                               "score": [3.0, 2.9, 2.0, 3.5], "grade": ["B", "C", "C", "A"]})
+        scores = pd.DataFrame(
+            {
+                "cycle": ["2026-H1"] * 4,
+                "need_id": ["a", "b", "c", "d"],
+                "rated_side": ["sales"] * 4,
+                "needed_by": ["marketing"] * 4,
+                "description": ["x"] * 4,
+                "importance": pd.array([3, 4, 3, 5], dtype="Int64"),
+                "score": [3.0, 2.9, 2.0, 3.5],
+                "grade": ["B", "C", "C", "A"],
+            }
+        )
         out = rc.importance_performance(scores, "2026-H1")
-        assert out["quadrant"].tolist() == ["possible overkill", "concentrate here", "low priority",
-                                            "keep up the good work"]
+        assert out["quadrant"].tolist() == [
+            "possible overkill",
+            "concentrate here",
+            "low priority",
+            "keep up the good work",
+        ]
 
 
 class TestWarnings:
@@ -249,11 +317,15 @@ class TestWarnings:
 
     def test_a_side_without_grades(self, tmp_path: Path) -> None:
         keep = [line for line in RATINGS.splitlines() if not (line.startswith("2026-H1") and ",M-N" in line)]
-        inputs = load_inputs(hand_company(tmp_path, report_card_ratings="\n".join(keep) + "\n"), fiscal_year=2026)
+        inputs = load_inputs(
+            hand_company(tmp_path, report_card_ratings="\n".join(keep) + "\n"), fiscal_year=2026
+        )
         card = rc.analyse(inputs, "2026-H1")
         assert card.headline() == {"report_card_score": {"marketing": pytest.approx(2.5), "sales": None}}
-        assert ("warning: report_card_ratings: 2026-H1: the sales side received no grades from the marketing "
-                "side; it has no score this cycle") in card.warnings
+        assert (
+            "warning: report_card_ratings: 2026-H1: the sales side received no grades from the marketing "
+            "side; it has no score this cycle"
+        ) in card.warnings
         assert not any("need M-N" in w for w in card.warnings)  # the side's warning covers its needs
         # the unfinished M-N1 actions still carry over, unscored
         plan = card.action_plan.set_index("need_id")
@@ -267,16 +339,30 @@ class TestExactLines:
     @staticmethod
     def _graded(other: list[str], own: list[str]) -> pd.DataFrame:
         grades = other + own
-        return pd.DataFrame({
-            "cycle": "2026-H1", "rater_id": [f"R{i}" for i in range(len(grades))],
-            "rater_side": ["marketing"] * len(other) + ["sales"] * len(own),
-            "need_id": "M-N1", "rated_side": "sales", "needed_by": "marketing", "grade": grades,
-            "points": [rc.POINTS[g] for g in grades],
-            "self_assessment": [False] * len(other) + [True] * len(own), "comment": "",
-        })
+        return pd.DataFrame(
+            {
+                "cycle": "2026-H1",
+                "rater_id": [f"R{i}" for i in range(len(grades))],
+                "rater_side": ["marketing"] * len(other) + ["sales"] * len(own),
+                "need_id": "M-N1",
+                "rated_side": "sales",
+                "needed_by": "marketing",
+                "grade": grades,
+                "points": [rc.POINTS[g] for g in grades],
+                "self_assessment": [False] * len(other) + [True] * len(own),
+                "comment": "",
+            }
+        )
 
-    NEEDS = pd.DataFrame({"need_id": ["M-N1"], "rated_side": ["sales"], "needed_by": ["marketing"],
-                          "description": ["x"], "importance": pd.array([None], dtype="Int64")})
+    NEEDS = pd.DataFrame(
+        {
+            "need_id": ["M-N1"],
+            "rated_side": ["sales"],
+            "needed_by": ["marketing"],
+            "description": ["x"],
+            "importance": pd.array([None], dtype="Int64"),
+        }
+    )
 
     def test_gap_of_exactly_one_in_thirds_is_not_a_blind_spot(self) -> None:
         # self (2+2+3)/3 = 7/3, other (2+2+0)/3 = 4/3: in floats 7/3 - 4/3 = 1.0000000000000002
@@ -301,12 +387,21 @@ class TestReportCard:
     def test_marketing_card(self, card: rc.ReportCardAnalysis) -> None:
         table = card.report_card("marketing")
         assert list(table.columns) == ["need_id", "need", "grade", "score", "last_cycle", "trend", "comments"]
-        assert table["need"].tolist() == ["Qualified leads within 24 hours", "Current battle cards",
-                                          "Launch training", "Overall"]
+        assert table["need"].tolist() == [
+            "Qualified leads within 24 hours",
+            "Current battle cards",
+            "Launch training",
+            "Overall",
+        ]
         assert table["grade"].tolist() == ["A", "C", "C", "C"]
         assert table["score"].tolist() == pytest.approx([4.0, 2.5, 1.0, 2.5])
         # the other side's remarks only; a remark several raters made is shown once with its count
-        assert table["comments"].tolist() == ["\u201cMuch faster\u201d (\u00d72)", "", "\u201cNot happening\u201d", ""]
+        assert table["comments"].tolist() == [
+            "\u201cMuch faster\u201d (\u00d72)",
+            "",
+            "\u201cNot happening\u201d",
+            "",
+        ]
 
     def test_card_without_comments_has_no_comment_column(self, card: rc.ReportCardAnalysis) -> None:
         table = card.report_card("sales")
@@ -322,11 +417,13 @@ class TestTables:
         scores = pd.read_csv(tmp_path / "report_card_scores.csv", dtype=str, keep_default_na=False)
         assert list(scores.columns[:10]) == rc.SCORE_COLUMNS
         row = scores[(scores["cycle"] == "2026-H1") & (scores["need_id"] == "M-N2")].iloc[0]
-        assert row[["score", "n_raters", "self_score", "perception_gap", "previous_score", "trend",
-                    "shortfall"]].tolist() == ["", "0", "4", "", "3", "", "false"]
+        assert row[
+            ["score", "n_raters", "self_score", "perception_gap", "previous_score", "trend", "shortfall"]
+        ].tolist() == ["", "0", "4", "", "3", "", "false"]
         row = scores[(scores["cycle"] == "2026-H1") & (scores["need_id"] == "S-N2")].iloc[0]
-        assert row[["score", "self_score", "perception_gap", "trend", "shortfall", "blind_spot"]].tolist() == [
-            "2.5", "4", "1.5", "-0.5", "true", "true"]
+        assert row[
+            ["score", "self_score", "perception_gap", "trend", "shortfall", "blind_spot"]
+        ].tolist() == ["2.5", "4", "1.5", "-0.5", "true", "true"]
         plan = pd.read_csv(tmp_path / "action_plan.csv", dtype=str, keep_default_na=False)
         assert list(plan.columns[:9]) == rc.PLAN_COLUMNS
         assert plan["shortfall"].tolist() == ["true", "true", "false"]
@@ -347,7 +444,9 @@ class TestTables:
 
 class TestWithoutReportCardFiles:
     def test_no_ratings_at_all(self, tmp_path: Path) -> None:
-        inputs = load_inputs(write_company(tmp_path, report_card_ratings=None, action_items=None), fiscal_year=2026)
+        inputs = load_inputs(
+            write_company(tmp_path, report_card_ratings=None, action_items=None), fiscal_year=2026
+        )
         card = rc.analyse(inputs, "2026-H1")
         assert card.scores.empty and card.action_plan.empty and card.action_review.empty
         assert card.headline() == {"report_card_score": {"marketing": None, "sales": None}}
@@ -357,22 +456,30 @@ class TestDisplay:
     """Charts and printable cards build (and serialise) on full, partial and empty report cards."""
 
     def test_charts_and_cards(self, card: rc.ReportCardAnalysis, tmp_path: Path) -> None:
-        from alignment.charts import report_card as charts
+        from alignment.presentation.charts import report_card as charts
 
-        inputs = load_inputs(write_company(tmp_path, report_card_ratings=None, action_items=None), fiscal_year=2026)
+        inputs = load_inputs(
+            write_company(tmp_path, report_card_ratings=None, action_items=None), fiscal_year=2026
+        )
         empty = rc.analyse(inputs, "2026-H1")
         for a in (card, empty):
-            for chart in (charts.grade_heatmap(a.scores, "marketing"), charts.side_scores_chart(a.sides),
-                          charts.self_vs_other_chart(a.scores, a.cycle),
-                          charts.grade_distribution_chart(a.scores, a.cycle),
-                          charts.shortfall_chart(a.scores, a.cycle),
-                          charts.importance_performance_chart(a.importance, a.cycle)):
+            for chart in (
+                charts.grade_heatmap(a.scores, "marketing"),
+                charts.side_scores_chart(a.sides),
+                charts.self_vs_other_chart(a.scores, a.cycle),
+                charts.grade_distribution_chart(a.scores, a.cycle),
+                charts.shortfall_chart(a.scores, a.cycle),
+                charts.importance_performance_chart(a.importance, a.cycle),
+            ):
                 spec = chart.to_dict()
                 assert spec["title"]["text"]
             for table in (a.side_summary(), a.blind_spots(), a.action_review, a.action_plan, a.importance):
                 assert "<table" in charts.styled_table(table).to_html()
             assert "Side that acts" in charts.styled_action_plan(a.action_plan, a.cycle).to_html()
-            assert "Side that acted" in charts.styled_action_review(a.action_review, "2025-H2", a.cycle).to_html()
+            assert (
+                "Side that acted"
+                in charts.styled_action_review(a.action_review, "2025-H2", a.cycle).to_html()
+            )
         page = charts.styled_report_card(card.report_card("marketing"), "marketing", "2026-H1").to_html()
         assert "<style" in page and "Report card · Marketing · 2026-H1 · graded by sales" in page
         assert "▲ +3.00" in page and "“Much faster” (×2)" in page
@@ -391,14 +498,16 @@ class TestBadInput:
         ratings = FILES["report_card_ratings"].replace("2026-H1,S01,S-N1,B,", "2026-H1,S01,S-N1,D,")
         assert _lines(write_company(tmp_path, report_card_ratings=ratings)) == [
             "report_card_ratings.csv, row 2, column grade: value 'D': expected one of A, B, C, F (the report card "
-            "grades A, B, C, F)"]
+            "grades A, B, C, F)"
+        ]
 
     @pytest.mark.parametrize("grade", ["A+", "E", "1", ""])
     def test_other_grades_refused(self, tmp_path: Path, grade: str) -> None:
         ratings = FILES["report_card_ratings"].replace("2026-H1,S01,S-N1,B,", f"2026-H1,S01,S-N1,{grade},")
         assert _lines(write_company(tmp_path, report_card_ratings=ratings)) == [
             f"report_card_ratings.csv, row 2, column grade: value {grade!r}: expected one of A, B, C, F (the "
-            "report card grades A, B, C, F)"]
+            "report card grades A, B, C, F)"
+        ]
 
     def test_lower_case_accepted(self, tmp_path: Path) -> None:
         ratings = FILES["report_card_ratings"].replace("2026-H1,S01,S-N1,B,", "2026-H1,S01,S-N1,f,")
@@ -410,13 +519,15 @@ class TestBadInput:
         ratings = FILES["report_card_ratings"] + "2026-H1,S02,S-N7,A,\n"
         assert _lines(write_company(tmp_path, report_card_ratings=ratings)) == [
             "report_card_ratings.csv, row 4, column need_id: value 'S-N7': expected a need_id listed in "
-            "report_card_needs"]
+            "report_card_needs"
+        ]
 
     def test_same_rater_same_need_twice(self, tmp_path: Path) -> None:
         ratings = FILES["report_card_ratings"] + "2026-H1,S01,S-N1,A,\n"
         assert _lines(write_company(tmp_path, report_card_ratings=ratings)) == [
             "report_card_ratings.csv, row 4, column cycle, rater_id, need_id: value '2026-H1/S01/S-N1': expected "
-            "one grade per (cycle, rater_id, need_id) (already on row 2)"]
+            "one grade per (cycle, rater_id, need_id) (already on row 2)"
+        ]
 
     def test_same_rater_other_cycle_is_fine(self, tmp_path: Path) -> None:
         ratings = FILES["report_card_ratings"] + "2025-H2,S01,S-N1,A,\n"
@@ -425,7 +536,8 @@ class TestBadInput:
     def test_rater_absent_from_people(self, tmp_path: Path) -> None:
         ratings = FILES["report_card_ratings"].replace("2026-H1,M01,M-N1", "2026-H1,M99,M-N1")
         assert _lines(write_company(tmp_path, report_card_ratings=ratings)) == [
-            "report_card_ratings.csv, row 3, column rater_id: value 'M99': expected a person_id listed in people"]
+            "report_card_ratings.csv, row 3, column rater_id: value 'M99': expected a person_id listed in people"
+        ]
 
 
 class TestCycleWithoutRatings:
@@ -435,24 +547,28 @@ class TestCycleWithoutRatings:
     def test_check_against_inputs_names_the_key(self, tmp_path: Path) -> None:
         inputs = load_inputs(hand_company(tmp_path), fiscal_year=2026)
         errors, _ = check_against_inputs(self._params(tmp_path, "2025-H1"), inputs)
-        assert errors == ["params: report_card.cycle: value '2025-H1': expected a cycle with ratings "
-                          "(2024-H2, 2025-H2, 2026-H1, 2026-H2)"]
+        assert errors == [
+            "params: report_card.cycle: value '2025-H1': expected a cycle with ratings "
+            "(2024-H2, 2025-H2, 2026-H1, 2026-H2)"
+        ]
         errors, _ = check_against_inputs(self._params(tmp_path, "2026-H1"), inputs)
         assert errors == []
 
     def test_load_checked_stops_the_run(self, tmp_path: Path) -> None:
-        from alignment.cli import load_checked
+        from alignment.loading import load_checked
 
         data = hand_company(tmp_path / "data")
         params = tmp_path / "bad.yaml"
         params.write_text(f"data_dir: {data}\nreport_card:\n  cycle: 2025-H1\n", encoding="utf-8")
         with pytest.raises(ParamsError) as exc:
             load_checked(params)
-        assert exc.value.messages == ["bad.yaml: report_card.cycle: value '2025-H1': expected a cycle with "
-                                      "ratings (2024-H2, 2025-H2, 2026-H1, 2026-H2)"]
+        assert exc.value.messages == [
+            "bad.yaml: report_card.cycle: value '2025-H1': expected a cycle with "
+            "ratings (2024-H2, 2025-H2, 2026-H1, 2026-H2)"
+        ]
 
     def test_plan_command_exits_2(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-        pytest.importorskip("alignment.plan")
+        pytest.importorskip("alignment.engine.plan")
         from alignment.cli import main
 
         data = hand_company(tmp_path / "data")
@@ -463,5 +579,7 @@ class TestCycleWithoutRatings:
 
     def test_analyse_refuses_it_too(self, tmp_path: Path) -> None:
         inputs = load_inputs(hand_company(tmp_path), fiscal_year=2026)
-        with pytest.raises(ParamsError, match=r"report_card\.cycle: value '2025-H1': expected a cycle with ratings"):
+        with pytest.raises(
+            ParamsError, match=r"report_card\.cycle: value '2025-H1': expected a cycle with ratings"
+        ):
             rc.analyse(inputs, "2025-H1")

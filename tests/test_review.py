@@ -12,11 +12,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from practice_companies import tiny_inputs, tiny_objectives, tiny_params
 
-from alignment import review as rv
 from alignment.fiscal import fiscal_months
 from alignment.inputs import Inputs
 from alignment.money import to_cents
 from alignment.params import Params
+from alignment.practices import review as rv
 
 
 @pytest.fixture(scope="module")
@@ -47,10 +47,21 @@ class TestChannelObjectives:
         assert jan.to_dict() == {("C1", "Direct"): 60000, ("C1", "Partner"): 40000, ("C2", "Direct"): 50000}
 
     def test_parts_sum_exactly_and_ties_go_to_the_first_channel(self, tiny: Inputs) -> None:
-        strategy = pd.DataFrame({"product_id": ["P1", "P1", "P1"], "channel": ["Web", "Direct", "Partner"],
-                                 "share": [0.3333, 0.3334, 0.3333]})
-        objectives = pd.DataFrame({"customer_id": ["C1", "C1"], "product_id": ["P1", "P1"],
-                                   "month": ["2026-01", "2026-02"], "objective": [100.00, 0.02]})
+        strategy = pd.DataFrame(
+            {
+                "product_id": ["P1", "P1", "P1"],
+                "channel": ["Web", "Direct", "Partner"],
+                "share": [0.3333, 0.3334, 0.3333],
+            }
+        )
+        objectives = pd.DataFrame(
+            {
+                "customer_id": ["C1", "C1"],
+                "product_id": ["P1", "P1"],
+                "month": ["2026-01", "2026-02"],
+                "objective": [100.00, 0.02],
+            }
+        )
         split = rv.channel_objectives(objectives, strategy)
         jan = split[split["month"] == "2026-01"].set_index("channel")["objective"]
         assert jan.to_dict() == {"Direct": 3334, "Partner": 3333, "Web": 3333}
@@ -59,20 +70,34 @@ class TestChannelObjectives:
         assert feb.to_dict() == {"Direct": 1, "Partner": 1, "Web": 0}
         halves = rv.channel_objectives(
             objectives.iloc[:1].assign(objective=100.01),
-            pd.DataFrame({"product_id": ["P1", "P1"], "channel": ["Partner", "Direct"], "share": [0.5, 0.5]}))
+            pd.DataFrame({"product_id": ["P1", "P1"], "channel": ["Partner", "Direct"], "share": [0.5, 0.5]}),
+        )
         assert halves.set_index("channel")["objective"].to_dict() == {"Direct": 5001, "Partner": 5000}
 
     def test_product_without_strategy_keeps_its_objective(self, tiny: Inputs) -> None:
-        objectives = pd.DataFrame({"customer_id": ["C1"], "product_id": ["P9"], "month": ["2026-01"],
-                                   "objective": [12.34]})
+        objectives = pd.DataFrame(
+            {"customer_id": ["C1"], "product_id": ["P9"], "month": ["2026-01"], "objective": [12.34]}
+        )
         split = rv.channel_objectives(objectives, tiny.channel_strategy)
         assert split["channel"].tolist() == [rv.NO_STRATEGY] and split["objective"].tolist() == [1234]
 
 
 class TestMonthlyReview:
     def test_columns(self, table: pd.DataFrame) -> None:
-        assert list(table.columns)[:12] == ["period", "level", "key", "objective", "actual", "variance", "attainment",
-                                            "flagged", "action", "marketing_owner", "sales_owner", "due"]
+        assert list(table.columns)[:12] == [
+            "period",
+            "level",
+            "key",
+            "objective",
+            "actual",
+            "variance",
+            "attainment",
+            "flagged",
+            "action",
+            "marketing_owner",
+            "sales_owner",
+            "due",
+        ]
         for col in ("action", "marketing_owner", "sales_owner", "due"):
             assert (table[col] == "").all()
 
@@ -114,18 +139,25 @@ class TestMonthlyReview:
     def test_every_key_listed(self, table: pd.DataFrame) -> None:
         ytd = table[table["period"] == "ytd"]
         keys = ytd.groupby("level", sort=False)["key"].apply(list).to_dict()
-        assert keys == {"total": ["total"], "customer_group": ["Enterprise", "SMB"], "region": ["North", "South"],
-                        "account_owner": ["S1", "S2", "S3"], "product_line": ["Cloud", "Services"],
-                        "channel": ["Direct", "Online", "Partner"]}
+        assert keys == {
+            "total": ["total"],
+            "customer_group": ["Enterprise", "SMB"],
+            "region": ["North", "South"],
+            "account_owner": ["S1", "S2", "S3"],
+            "product_line": ["Cloud", "Services"],
+            "channel": ["Direct", "Online", "Partner"],
+        }
         assert len(table) == 2 * len(ytd)
 
     def test_flag_line(self, tiny: Inputs) -> None:
-        table = rv.monthly_review(tiny_objectives(), tiny, tiny_params(tiny.data_dir, month="2026-02",
-                                                                           flag_below=0.9))
+        table = rv.monthly_review(
+            tiny_objectives(), tiny, tiny_params(tiny.data_dir, month="2026-02", flag_below=0.9)
+        )
         jan_feb = row(table, "month", "account_owner", "S1")  # Feb: 900 of 1000 = 0.9 exactly: not under
         assert jan_feb["attainment"] == pytest.approx(0.9) and not jan_feb["flagged"]
-        table = rv.monthly_review(tiny_objectives(), tiny, tiny_params(tiny.data_dir, month="2026-02",
-                                                                           flag_below=0.91))
+        table = rv.monthly_review(
+            tiny_objectives(), tiny, tiny_params(tiny.data_dir, month="2026-02", flag_below=0.91)
+        )
         assert row(table, "month", "account_owner", "S1")["flagged"]
 
     def test_inputs_untouched(self, tiny: Inputs, params: Params) -> None:
@@ -136,8 +168,13 @@ class TestMonthlyReview:
         pd.testing.assert_frame_equal(tiny.actuals, before_act)
 
     def test_headline(self, table: pd.DataFrame) -> None:
-        assert rv.headline(table) == {"ytd_objective": 4500.0, "ytd_actual": 2700.0, "ytd_attainment": 0.6,
-                                      "forecast": 10800.0, "off_strategy_ytd": 100.0}
+        assert rv.headline(table) == {
+            "ytd_objective": 4500.0,
+            "ytd_actual": 2700.0,
+            "ytd_attainment": 0.6,
+            "forecast": 10800.0,
+            "off_strategy_ytd": 100.0,
+        }
         for value in rv.headline(table).values():
             assert type(value) is float
 
@@ -159,7 +196,9 @@ class TestForecast:
         assert (total["objective"], total["actual"]) == (3000.00, 2700.00)
         assert total["forecast"] == 10499.99
 
-    def test_cumulative_track_ends_at_the_forecast(self, tiny: Inputs, params: Params, table: pd.DataFrame) -> None:
+    def test_cumulative_track_ends_at_the_forecast(
+        self, tiny: Inputs, params: Params, table: pd.DataFrame
+    ) -> None:
         track = rv.cumulative_track(tiny_objectives(), tiny, params)
         assert list(track["month"]) == fiscal_months(2026)
         assert track["cum_forecast"].iloc[-1] == row(table, "ytd", "total", "total")["forecast"]
@@ -205,7 +244,11 @@ class TestViews:
         cells = rv.variance_cells(tiny_objectives(), tiny, params)
         assert len(cells) == 4
         first = cells.iloc[0]
-        assert (first["customer_group"], first["product_line"], first["variance"]) == ("Enterprise", "Cloud", -1100.0)
+        assert (first["customer_group"], first["product_line"], first["variance"]) == (
+            "Enterprise",
+            "Cloud",
+            -1100.0,
+        )
         assert first["share_of_variance"] == pytest.approx(1100 / 1800)
         assert to_cents(cells["variance"]).sum() == -180000
 
@@ -223,11 +266,27 @@ class TestWrite:
         assert rv.write_review_table(table, None) is None
         path = rv.write_review_table(table, tmp_path)
         text = pd.read_csv(path, dtype=str, keep_default_na=False)
-        assert list(text.columns)[:12] == ["period", "level", "key", "objective", "actual", "variance", "attainment",
-                                           "flagged", "action", "marketing_owner", "sales_owner", "due"]
+        assert list(text.columns)[:12] == [
+            "period",
+            "level",
+            "key",
+            "objective",
+            "actual",
+            "variance",
+            "attainment",
+            "flagged",
+            "action",
+            "marketing_owner",
+            "sales_owner",
+            "due",
+        ]
         total = text[(text["period"] == "ytd") & (text["level"] == "total")].iloc[0]
         assert (total["objective"], total["actual"], total["variance"], total["forecast"]) == (
-            "4500.00", "2700.00", "-1800.00", "10800.00")
+            "4500.00",
+            "2700.00",
+            "-1800.00",
+            "10800.00",
+        )
         assert total["attainment"] == "0.6" and total["flagged"] == "true"
         s3 = text[(text["period"] == "ytd") & (text["key"] == "S3")].iloc[0]
         assert (s3["attainment"], s3["flagged"]) == ("", "false")
@@ -246,28 +305,42 @@ CHANNELS = ["Direct", "Partner", "Online", "Web"]
 def company(draw: st.DrawFn) -> tuple[pd.DataFrame, pd.DataFrame, str]:
     months = fiscal_months(2026)
     cents = st.integers(min_value=0, max_value=5_000_000)
-    objectives = pd.DataFrame([
-        {"customer_id": c, "product_id": p, "month": m, "objective": draw(cents) / 100}
-        for c, p in (("C1", "P1"), ("C2", "P2"), ("C1", "P2")) for m in months])
+    objectives = pd.DataFrame(
+        [
+            {"customer_id": c, "product_id": p, "month": m, "objective": draw(cents) / 100}
+            for c, p in (("C1", "P1"), ("C2", "P2"), ("C1", "P2"))
+            for m in months
+        ]
+    )
     n = draw(st.integers(min_value=0, max_value=25))
-    actuals = pd.DataFrame({
-        "month": [draw(st.sampled_from(months)) for _ in range(n)],
-        "customer_id": [draw(st.sampled_from(["C1", "C2"])) for _ in range(n)],
-        "product_id": [draw(st.sampled_from(["P1", "P2"])) for _ in range(n)],
-        "channel": [draw(st.sampled_from(CHANNELS)) for _ in range(n)],
-        "revenue": [draw(st.integers(min_value=-100_000, max_value=3_000_000)) / 100 for _ in range(n)],
-    }, columns=["month", "customer_id", "product_id", "channel", "revenue"]).astype(
-        {"month": "str", "customer_id": "str", "product_id": "str", "channel": "str", "revenue": "float64"})
+    actuals = pd.DataFrame(
+        {
+            "month": [draw(st.sampled_from(months)) for _ in range(n)],
+            "customer_id": [draw(st.sampled_from(["C1", "C2"])) for _ in range(n)],
+            "product_id": [draw(st.sampled_from(["P1", "P2"])) for _ in range(n)],
+            "channel": [draw(st.sampled_from(CHANNELS)) for _ in range(n)],
+            "revenue": [draw(st.integers(min_value=-100_000, max_value=3_000_000)) / 100 for _ in range(n)],
+        },
+        columns=["month", "customer_id", "product_id", "channel", "revenue"],
+    ).astype(
+        {"month": "str", "customer_id": "str", "product_id": "str", "channel": "str", "revenue": "float64"}
+    )
     return objectives, actuals, draw(st.sampled_from(months))
 
 
 @settings(max_examples=25)
 @given(case=company())
-def test_every_level_sums_to_the_total_exactly(tiny: Inputs, params: Params,
-                                               case: tuple[pd.DataFrame, pd.DataFrame, str]) -> None:
+def test_every_level_sums_to_the_total_exactly(
+    tiny: Inputs, params: Params, case: tuple[pd.DataFrame, pd.DataFrame, str]
+) -> None:
     objectives, actuals, month = case
-    strategy = pd.DataFrame({"product_id": ["P1", "P1", "P1", "P2"], "channel": ["Direct", "Partner", "Web", "Direct"],
-                             "share": [0.3334, 0.3333, 0.3333, 1.0]})
+    strategy = pd.DataFrame(
+        {
+            "product_id": ["P1", "P1", "P1", "P2"],
+            "channel": ["Direct", "Partner", "Web", "Direct"],
+            "share": [0.3334, 0.3333, 0.3333, 1.0],
+        }
+    )
     inputs = replace(tiny, actuals=actuals, channel_strategy=strategy)
     params = replace(params, review=replace(params.review, month=month))
     table = rv.monthly_review(objectives, inputs, params)
@@ -280,11 +353,15 @@ def test_every_level_sums_to_the_total_exactly(tiny: Inputs, params: Params,
                 assert to_cents(rows[col]).sum() == to_cents(total[col]), (period, level, col)
     ytd_months = rv.period_months(params)["ytd"]
     figures = rv.headline(table)
-    assert to_cents(figures["ytd_objective"]) == to_cents(
-        objectives.loc[objectives["month"].isin(ytd_months), "objective"]).sum()
+    assert (
+        to_cents(figures["ytd_objective"])
+        == to_cents(objectives.loc[objectives["month"].isin(ytd_months), "objective"]).sum()
+    )
     booked = actuals[actuals["month"] <= month]
     assert to_cents(figures["ytd_actual"]) == to_cents(booked["revenue"]).sum()
-    off = booked[(booked["channel"] == "Online") | ((booked["product_id"] == "P2") & (booked["channel"] != "Direct"))]
+    off = booked[
+        (booked["channel"] == "Online") | ((booked["product_id"] == "P2") & (booked["channel"] != "Direct"))
+    ]
     assert to_cents(figures["off_strategy_ytd"]) == to_cents(off["revenue"]).sum()
     track = rv.cumulative_track(objectives, inputs, params)
     assert track["cum_forecast"].iloc[-1] == figures["forecast"]
@@ -293,13 +370,25 @@ def test_every_level_sums_to_the_total_exactly(tiny: Inputs, params: Params,
 def test_july_fiscal_year(tiny: Inputs, tmp_path: Path) -> None:
     from alignment.params import parse_params
 
-    params = parse_params({"data_dir": str(tiny.data_dir), "fiscal_year": 2026, "fiscal_year_start_month": 7,
-                           "review": {"month": "2026-02"}, "celebration": {"quarter": "2026-Q3"}}, tmp_path)
+    params = parse_params(
+        {
+            "data_dir": str(tiny.data_dir),
+            "fiscal_year": 2026,
+            "fiscal_year_start_month": 7,
+            "review": {"month": "2026-02"},
+            "celebration": {"quarter": "2026-Q3"},
+        },
+        tmp_path,
+    )
     months = rv.period_months(params)
-    assert months["ytd"][0] == "2025-07" and months["ytd"][-1] == "2026-02" and months["rest"] == [
-        "2026-03", "2026-04", "2026-05", "2026-06"]
-    objectives = pd.DataFrame({"customer_id": "C1", "product_id": "P1", "month": fiscal_months(2026, 7),
-                               "objective": 100.0})
+    assert (
+        months["ytd"][0] == "2025-07"
+        and months["ytd"][-1] == "2026-02"
+        and months["rest"] == ["2026-03", "2026-04", "2026-05", "2026-06"]
+    )
+    objectives = pd.DataFrame(
+        {"customer_id": "C1", "product_id": "P1", "month": fiscal_months(2026, 7), "objective": 100.0}
+    )
     table = rv.monthly_review(objectives, tiny, params)
     total = row(table, "ytd", "total", "total")
     # FY2026 (Jul..Jun) to February: 8 months of 100; actuals Jan 1000+400, Feb 900+400

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from practice_companies import tiny_inputs, tiny_params
 
-from alignment import roles
 from alignment.inputs import Inputs
+from alignment.practices import roles
 
 
 @pytest.fixture(scope="module")
@@ -37,19 +37,32 @@ class TestRaciLetters:
 class TestAccountabilityCheck:
     def test_known_answers(self, tiny: Inputs) -> None:
         check = roles.accountability_check(tiny.roles)
-        assert list(check["activity"]) == ["Channel strategy", "Forecast", "Pricing", "Lead follow-up", "Events"]
+        assert list(check["activity"]) == [
+            "Channel strategy",
+            "Forecast",
+            "Pricing",
+            "Lead follow-up",
+            "Events",
+        ]
         assert list(check["n_accountable"]) == [1, 1, 2, 0, 0]
         assert list(check["accountable"]) == ["marketing", "sales", "", "", ""]
         assert list(check["escalate"]) == [False, False, True, True, True]
-        assert list(check["finding"]) == ["", "", "both sides Accountable", "no Accountable", "no Accountable"]
+        assert list(check["finding"]) == [
+            "",
+            "",
+            "both sides Accountable",
+            "no Accountable",
+            "no Accountable",
+        ]
         assert list(check["marketing"]) == ["RA", "I", "A", "R", ""]
 
     def test_escalations_are_the_activities_without_exactly_one_a(self, tiny: Inputs) -> None:
         assert list(roles.escalations(tiny.roles)["activity"]) == ["Pricing", "Lead follow-up", "Events"]
 
     def test_a_counted_once_per_cell_across_both_sides(self) -> None:
-        charter = pd.DataFrame({"activity": ["x", "y", "z"], "marketing": ["A/R", "", "C"],
-                                "sales": ["I", "a", "r/a"]})
+        charter = pd.DataFrame(
+            {"activity": ["x", "y", "z"], "marketing": ["A/R", "", "C"], "sales": ["I", "a", "r/a"]}
+        )
         check = roles.accountability_check(charter)
         assert list(check["n_accountable"]) == [1, 1, 1]
         assert list(check["accountable"]) == ["marketing", "sales", "sales"]
@@ -95,8 +108,15 @@ class TestChannelMix:
         assert len(mix) == 3 and mix["actual_share"].isna().all() and (mix["revenue"] == 0).all()
 
     def test_credits_clamp_the_share_at_zero(self, tiny: Inputs) -> None:
-        credit = pd.DataFrame({"month": ["2026-01"], "customer_id": ["C1"], "product_id": ["P1"],
-                               "channel": ["Partner"], "revenue": [-1000.0]})
+        credit = pd.DataFrame(
+            {
+                "month": ["2026-01"],
+                "customer_id": ["C1"],
+                "product_id": ["P1"],
+                "channel": ["Partner"],
+                "revenue": [-1000.0],
+            }
+        )
         inputs = replace(tiny, actuals=pd.concat([tiny.actuals, credit], ignore_index=True))
         mix = roles.channel_mix(inputs, ["2026-01"]).set_index(["product_id", "channel"])
         assert mix.loc[("P1", "Partner"), "revenue"] == -700.00
@@ -107,17 +127,31 @@ class TestChannelMix:
 class TestOffStrategy:
     def test_detail(self, tiny: Inputs, window: list[str]) -> None:
         detail = roles.off_strategy_sales(tiny, window)
-        assert detail.to_dict("records") == [{"month": "2026-02", "product_id": "P2", "channel": "Online",
-                                              "account_owner": "S2", "owner_name": "Sue", "revenue": 100.0}]
+        assert detail.to_dict("records") == [
+            {
+                "month": "2026-02",
+                "product_id": "P2",
+                "channel": "Online",
+                "account_owner": "S2",
+                "owner_name": "Sue",
+                "revenue": 100.0,
+            }
+        ]
 
     def test_total_known_answer(self, tiny: Inputs, window: list[str]) -> None:
         assert roles.off_strategy_total(tiny, window) == 100.00
         assert roles.off_strategy_total(tiny, ["2026-01"]) == 0.0
 
     def test_cents_exact_and_credits_net(self, tiny: Inputs) -> None:
-        extra = pd.DataFrame({"month": ["2026-02"] * 3, "customer_id": ["C1", "C1", "C2"],
-                              "product_id": ["P1", "P1", "P2"], "channel": ["Web", "Web", "Online"],
-                              "revenue": [0.10, 0.20, -30.01]})
+        extra = pd.DataFrame(
+            {
+                "month": ["2026-02"] * 3,
+                "customer_id": ["C1", "C1", "C2"],
+                "product_id": ["P1", "P1", "P2"],
+                "channel": ["Web", "Web", "Online"],
+                "revenue": [0.10, 0.20, -30.01],
+            }
+        )
         inputs = replace(tiny, actuals=pd.concat([tiny.actuals, extra], ignore_index=True))
         assert roles.off_strategy_total(inputs, ["2026-02"]) == 70.29
         detail = roles.off_strategy_sales(inputs, ["2026-02"]).set_index(["product_id", "channel"])
@@ -126,8 +160,15 @@ class TestOffStrategy:
 
     def test_summary_by_owner_and_product(self, tiny: Inputs, window: list[str]) -> None:
         by_owner = roles.off_strategy_summary(tiny, window, "account_owner")
-        assert by_owner.to_dict("records") == [{"account_owner": "S2", "owner_name": "Sue", "revenue": 5800.0,
-                                                "off_strategy": 100.0, "off_strategy_share": pytest.approx(100 / 5800)}]
+        assert by_owner.to_dict("records") == [
+            {
+                "account_owner": "S2",
+                "owner_name": "Sue",
+                "revenue": 5800.0,
+                "off_strategy": 100.0,
+                "off_strategy_share": pytest.approx(100 / 5800),
+            }
+        ]
         by_product = roles.off_strategy_summary(tiny, window, "product_id")
         assert list(by_product["product_id"]) == ["P2"]
         by_month = roles.off_strategy_summary(tiny, window, "month")
@@ -145,8 +186,13 @@ class TestOffStrategy:
 
 class TestPlanGranularity:
     def test_known_answers(self, tiny: Inputs) -> None:
-        targets = pd.DataFrame({"customer_group": ["Enterprise", "Enterprise", "SMB", "SMB"],
-                                "product_id": ["P2", "P2", "P2", "P1"], "target": [2.50, 2.51, 7.0, 0.0]})
+        targets = pd.DataFrame(
+            {
+                "customer_group": ["Enterprise", "Enterprise", "SMB", "SMB"],
+                "product_id": ["P2", "P2", "P2", "P1"],
+                "target": [2.50, 2.51, 7.0, 0.0],
+            }
+        )
         cells = roles.plan_granularity(tiny, targets).set_index(["customer_group", "product_id"])
         assert list(cells.index) == [("Enterprise", "P1"), ("Enterprise", "P2"), ("SMB", "P2")]
         assert cells.loc[("Enterprise", "P1"), "issue"] == "committed revenue without a marketing target"
@@ -159,14 +205,17 @@ class TestPlanGranularity:
         assert "2 of 3 cells fail" in roles.granularity_note(cells.reset_index())
 
     def test_everything_covered(self, tiny: Inputs) -> None:
-        targets = pd.DataFrame({"customer_group": ["Enterprise", "SMB"], "product_id": ["P1", "P2"],
-                                "target": [1.0, 1.0]})
+        targets = pd.DataFrame(
+            {"customer_group": ["Enterprise", "SMB"], "product_id": ["P1", "P2"], "target": [1.0, 1.0]}
+        )
         cells = roles.plan_granularity(tiny, targets)
         assert cells["passes"].all() and roles.granularity_failures(cells).empty
 
 
 def test_on_strategy_matches_pairs_not_products(tiny: Inputs) -> None:
-    frame = pd.DataFrame({"product_id": ["P1", "P1", "P2", "P9"], "channel": ["Direct", "Online", "Partner", "Direct"]})
+    frame = pd.DataFrame(
+        {"product_id": ["P1", "P1", "P2", "P9"], "channel": ["Direct", "Online", "Partner", "Direct"]}
+    )
     assert list(roles.on_strategy(frame, tiny.channel_strategy)) == [True, False, False, False]
 
 
@@ -179,6 +228,13 @@ def test_strategy_table(tiny: Inputs) -> None:
 def test_window_for_a_july_year(tmp_path: Path) -> None:
     from alignment.params import parse_params
 
-    params = parse_params({"fiscal_year": 2026, "fiscal_year_start_month": 7, "review": {"month": "2025-08"},
-                           "celebration": {"quarter": "2026-Q1"}}, tmp_path)
+    params = parse_params(
+        {
+            "fiscal_year": 2026,
+            "fiscal_year_start_month": 7,
+            "review": {"month": "2025-08"},
+            "celebration": {"quarter": "2026-Q1"},
+        },
+        tmp_path,
+    )
     assert roles.trailing_months(params, 3) == ["2025-06", "2025-07", "2025-08"]

@@ -6,9 +6,10 @@ import math
 
 import pytest
 
+from alignment.engine.plan import build_plan
+from alignment.engine.rollup import ROLLUP_COLUMNS
+from alignment.engine.views import committed_above_potential, rollup_level
 from alignment.money import to_cents
-from alignment.plan import ROLLUP_COLUMNS, build_plan
-from alignment.rollup import committed_above_potential, rollup_level
 from tests.planning_companies import HAND, HAND_TARGET, hand_expected, hand_inputs, params
 
 
@@ -26,8 +27,15 @@ class TestCustomerTargets:
         ct = plan.customer_targets
         got = {(c, p): t for c, p, t in zip(ct["customer_id"], ct["product_id"], ct["target"], strict=True)}
         assert got == hand_expected()["customer_targets"]
-        assert list(ct.columns) == ["customer_id", "product_id", "customer_group", "region", "account_owner",
-                                    "prior_revenue", "target"]
+        assert list(ct.columns) == [
+            "customer_id",
+            "product_id",
+            "customer_group",
+            "region",
+            "account_owner",
+            "prior_revenue",
+            "target",
+        ]
         assert ct.loc[ct["customer_id"] == "C4", "prior_revenue"].tolist() == [500.0]
 
     def test_even_share_when_no_customer_of_the_cell_had_revenue(self):

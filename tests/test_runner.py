@@ -25,23 +25,14 @@ from browser_support import (
     write_fixture_company,
 )
 
-from alignment.cli import main
-from alignment.export import HEADLINE_KEYS
-from alignment.runner import (
-    CellError,
-    RunError,
-    check_replaceable,
-    crashed_cell,
-    find_notebooks,
-    group_allocation,
-    load_scenarios,
-    merge_headline,
-    run_command,
-    select_notebooks,
-    share_permissions,
-    swap_into_place,
-)
-from alignment.tables import write_headline_part
+from alignment.cli import main, run_command
+from alignment.outputs import write_headline_part
+from alignment.problems import RunError
+from alignment.report.assembly import group_allocation, load_scenarios, merge_headline
+from alignment.report.execution import CellError, crashed_cell
+from alignment.report.export import HEADLINE_KEYS
+from alignment.report.folders import check_replaceable, share_permissions, swap_into_place
+from alignment.report.notebooks import find_notebooks, select_notebooks
 
 FIXTURE_PAGES = ["01_fixture_customers", "02_fixture_charts", "03_fixture_fails"]
 FAILURE_LINE = "03_fixture_fails failed in cell 5: ValueError: the fixture allocation does not add up"
@@ -70,7 +61,10 @@ def _params(tmp_path: Path, text: str = "data_dir: company\n", name: str = "scen
 class TestSelectNotebooks:
     def test_finds_numbered_notebooks_in_name_order(self):
         assert [p.stem for p in find_notebooks(FIXTURE_NOTEBOOKS)] == [
-            "01_fixture_customers", "02_fixture_charts", "03_fixture_fails"]
+            "01_fixture_customers",
+            "02_fixture_charts",
+            "03_fixture_fails",
+        ]
 
     def test_only_keeps_name_order_and_accepts_spaces_and_extension(self):
         books = find_notebooks(FIXTURE_NOTEBOOKS)
@@ -84,8 +78,10 @@ class TestSelectNotebooks:
     def test_unknown_name_lists_the_known_ones(self):
         with pytest.raises(RunError) as exc:
             select_notebooks(find_notebooks(FIXTURE_NOTEBOOKS), "01_fixture_customers,09_nope")
-        assert str(exc.value) == ("alignment run: --only: unknown notebook '09_nope': expected one of "
-                                  "01_fixture_customers, 02_fixture_charts, 03_fixture_fails")
+        assert str(exc.value) == (
+            "alignment run: --only: unknown notebook '09_nope': expected one of "
+            "01_fixture_customers, 02_fixture_charts, 03_fixture_fails"
+        )
 
 
 class TestCellError:
@@ -94,10 +90,14 @@ class TestCellError:
         assert err.text == "in cell 7: ValueError: second line"
 
     def test_export_and_start_failures_say_where(self):
-        assert CellError(None, None, None, "OSError", "x", stage="export").text == \
-            "in the HTML export: OSError: x"
-        assert CellError(None, None, None, "DeadKernelError", "died", stage="start").text == \
-            "before any cell ran: DeadKernelError: died"
+        assert (
+            CellError(None, None, None, "OSError", "x", stage="export").text
+            == "in the HTML export: OSError: x"
+        )
+        assert (
+            CellError(None, None, None, "DeadKernelError", "died", stage="start").text
+            == "before any cell ran: DeadKernelError: died"
+        )
 
 
 class TestCrashedCell:
@@ -147,9 +147,11 @@ def test_share_permissions_opens_private_temporary_files(tmp_path: Path):
 class TestMergeHeadline:
     def test_every_contract_key_is_present_null_where_not_computed(self, tmp_path: Path):
         write_headline_part(tmp_path, "01_target_setting", {"top_down_target": 1234.5})
-        write_headline_part(tmp_path, "04_report_card", {"report_card_score": {"marketing": 2.5, "sales": 3.0}})
+        write_headline_part(
+            tmp_path, "04_report_card", {"report_card_score": {"marketing": 2.5, "sales": 3.0}}
+        )
         merged = merge_headline(tmp_path)
-        assert list(merged)[:len(HEADLINE_KEYS)] == list(HEADLINE_KEYS)
+        assert list(merged)[: len(HEADLINE_KEYS)] == list(HEADLINE_KEYS)
         assert merged["top_down_target"] == 1234.5
         assert merged["report_card_score"] == {"marketing": 2.5, "sales": 3.0}
         assert merged["gap"] is None and merged["forecast"] is None
@@ -163,16 +165,22 @@ class TestGroupAllocation:
         (tmp_path / "tables").mkdir()
         (tmp_path / "tables" / "final_quotas.csv").write_text(
             "customer_id,customer_group,allocated,final_quota\n"
-            "C1,SMB,0.10,100.10\nC2,SMB,0.20,200.20\nC3,Enterprise,1000.00,5000.00\n", encoding="utf-8")
+            "C1,SMB,0.10,100.10\nC2,SMB,0.20,200.20\nC3,Enterprise,1000.00,5000.00\n",
+            encoding="utf-8",
+        )
         out = group_allocation(tmp_path)
-        assert out == {"Enterprise": {"allocated": 1000.0, "final_quota": 5000.0},
-                       "SMB": {"allocated": 0.3, "final_quota": 300.3},
-                       "Total": {"allocated": 1000.3, "final_quota": 5300.3}}
+        assert out == {
+            "Enterprise": {"allocated": 1000.0, "final_quota": 5000.0},
+            "SMB": {"allocated": 0.3, "final_quota": 300.3},
+            "Total": {"allocated": 1000.3, "final_quota": 5300.3},
+        }
 
     def test_missing_table_or_columns_is_none(self, tmp_path: Path):
         assert group_allocation(tmp_path) is None
         (tmp_path / "tables").mkdir()
-        (tmp_path / "tables" / "final_quotas.csv").write_text("customer_id,quota\nC1,1.00\n", encoding="utf-8")
+        (tmp_path / "tables" / "final_quotas.csv").write_text(
+            "customer_id,quota\nC1,1.00\n", encoding="utf-8"
+        )
         assert group_allocation(tmp_path) is None
 
 
@@ -223,10 +231,14 @@ class TestLoadScenarios:
         a = _params(tmp_path, name="a.yaml")
         b = _params(tmp_path, name="b.yaml")
         assert [s.out_dir for s in load_scenarios([a], None)] == [tmp_path / "reports" / "a"]
-        assert [s.out_dir for s in load_scenarios([a, b], None)] == [tmp_path / "reports" / "a",
-                                                                    tmp_path / "reports" / "b"]
-        assert [s.out_dir for s in load_scenarios([a, b], Path("x"))] == [tmp_path / "x" / "a",
-                                                                         tmp_path / "x" / "b"]
+        assert [s.out_dir for s in load_scenarios([a, b], None)] == [
+            tmp_path / "reports" / "a",
+            tmp_path / "reports" / "b",
+        ]
+        assert [s.out_dir for s in load_scenarios([a, b], Path("x"))] == [
+            tmp_path / "x" / "a",
+            tmp_path / "x" / "b",
+        ]
 
     def test_same_stem_twice_is_refused(self, tmp_path: Path):
         a = _params(tmp_path, name="a.yaml")
@@ -268,7 +280,7 @@ class TestBadInputStopsBeforeAnyNotebook:
 
 class TestCrashLeavesPreviousReport:
     def test_a_run_that_dies_leaves_the_old_report_and_no_build_folder(self, tmp_path: Path, monkeypatch):
-        import alignment.runner as runner
+        import alignment.report.runner as runner
 
         params = _params(tmp_path)
         out = tmp_path / "reports" / "scenario"
@@ -305,14 +317,19 @@ class TestFixtureRun:
 
     def test_index_names_the_failure(self, fixture_run):
         index = (fixture_run.out / "index.html").read_text(encoding="utf-8")
-        assert '<a href="html/03_fixture_fails.html">03_fixture_fails</a> failed in cell 5: ' \
-               "ValueError: the fixture allocation does not add up" in index
+        assert (
+            '<a href="html/03_fixture_fails.html">03_fixture_fails</a> failed in cell 5: '
+            "ValueError: the fixture allocation does not add up" in index
+        )
         for name in FIXTURE_PAGES:
             assert f'href="html/{name}.html"' in index
 
     def test_the_failed_page_is_exported_with_the_error(self, fixture_run):
         page = (fixture_run.out / "html" / "03_fixture_fails.html").read_text(encoding="utf-8")
-        assert "This notebook failed</strong> in cell 5: ValueError: the fixture allocation does not add up" in page
+        assert (
+            "This notebook failed</strong> in cell 5: ValueError: the fixture allocation does not add up"
+            in page
+        )
         assert "Committed against potential" in page  # the chart drawn before the failure
 
     def test_the_previous_report_was_replaced_whole(self, fixture_run):
@@ -346,8 +363,14 @@ class TestFixtureRun:
         for stem, entry in run["inputs"].items():
             data = Path(entry["file"]).read_bytes()
             assert entry["sha256"] == hashlib.sha256(data).hexdigest(), stem
-        assert set(run["inputs"]) >= {"customers", "products", "people", "channel_strategy", "actuals",
-                                      "sales_input"}
+        assert set(run["inputs"]) >= {
+            "customers",
+            "products",
+            "people",
+            "channel_strategy",
+            "actuals",
+            "sales_input",
+        }
         assert run["started"] <= run["finished"]
         assert re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d[+-]\d\d:\d\d$", run["started"])
         by_name = {n["name"]: n for n in run["notebooks"]}
@@ -357,8 +380,10 @@ class TestFixtureRun:
         assert by_name["01_fixture_customers"]["error"] is None
         assert by_name["03_fixture_fails"]["status"] == "failed"
         assert by_name["03_fixture_fails"]["error"]["cell"] == 5
-        assert by_name["03_fixture_fails"]["error"]["message"] == \
-            "ValueError: the fixture allocation does not add up"
+        assert (
+            by_name["03_fixture_fails"]["error"]["message"]
+            == "ValueError: the fixture allocation does not add up"
+        )
         assert run["options"] == {"only": None, "jobs": 2, "show_code": False}
 
     def test_executed_notebooks_name_the_final_tables_folder(self, fixture_run):
@@ -373,8 +398,13 @@ class TestFixtureRun:
         specs = []
         for name in FIXTURE_PAGES:
             nb = nbformat.read(fixture_run.out / "notebooks" / f"{name}.ipynb", as_version=4)
-            specs += [o["data"]["application/vnd.vegalite.v5+json"] for c in nb.cells if c.cell_type == "code"
-                      for o in c.outputs if "application/vnd.vegalite.v5+json" in o.get("data", {})]
+            specs += [
+                o["data"]["application/vnd.vegalite.v5+json"]
+                for c in nb.cells
+                if c.cell_type == "code"
+                for o in c.outputs
+                if "application/vnd.vegalite.v5+json" in o.get("data", {})
+            ]
         assert len(specs) == 5
         for spec in specs:
             assert vl_convert.vegalite_to_vega(spec, vl_version="5.8")  # JupyterLab 4 ships 5.6
@@ -437,6 +467,13 @@ def test_the_workbook_runs_on_the_sample(tmp_path_factory: pytest.TempPathFactor
 
     for nb_path in sorted((result.out / "notebooks").glob("*.ipynb")):
         nb = nbformat.read(nb_path, as_version=4)
-        for spec in [o["data"]["application/vnd.vegalite.v5+json"] for c in nb.cells if c.cell_type == "code"
-                     for o in c.outputs if "application/vnd.vegalite.v5+json" in o.get("data", {})]:
-            assert vl_convert.vegalite_to_vega(spec, vl_version="5.8"), nb_path.name  # as JupyterLab 4 draws it
+        for spec in [
+            o["data"]["application/vnd.vegalite.v5+json"]
+            for c in nb.cells
+            if c.cell_type == "code"
+            for o in c.outputs
+            if "application/vnd.vegalite.v5+json" in o.get("data", {})
+        ]:
+            assert vl_convert.vegalite_to_vega(spec, vl_version="5.8"), (
+                nb_path.name
+            )  # as JupyterLab 4 draws it

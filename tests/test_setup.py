@@ -19,7 +19,7 @@ def _name(requirement: str) -> str:
 
 
 def _spec(requirement: str) -> str:
-    return requirement.replace(" ", "")[len(_name(requirement)):]
+    return requirement.replace(" ", "")[len(_name(requirement)) :]
 
 
 def test_environment_yml_matches_pyproject() -> None:
@@ -34,7 +34,9 @@ def test_environment_yml_matches_pyproject() -> None:
 
 
 def test_make_help_lists_every_target() -> None:
-    out = subprocess.run(["make", "-s", "help"], cwd=PROJECT_DIR, capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        ["make", "-s", "help"], cwd=PROJECT_DIR, capture_output=True, text=True, check=True
+    ).stdout
     for target in ("report", "test", "lab", "lint", "bench"):
         assert re.search(rf"make {target}\s+\S", out), target
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from alignment.tables import (
+from alignment.outputs import (
     atomic_write_text,
     read_headline_parts,
     to_text_table,
@@ -18,18 +18,24 @@ from alignment.tables import (
 
 
 def test_text_form_of_a_table() -> None:
-    df = pd.DataFrame({
-        "key": ["a", "b"],
-        "money": [1234.5, -0.1],
-        "ratio": [0.123456789, None],
-        "flag": [True, False],
-        "n": [1, 2],
-        "members": [["S01", "M01"], ["S02"]],
-    })
+    df = pd.DataFrame(
+        {
+            "key": ["a", "b"],
+            "money": [1234.5, -0.1],
+            "ratio": [0.123456789, None],
+            "flag": [True, False],
+            "n": [1, 2],
+            "members": [["S01", "M01"], ["S02"]],
+        }
+    )
     text = to_text_table(df, money=["money"])
     assert text.to_dict("list") == {
-        "key": ["a", "b"], "money": ["1234.50", "-0.10"], "ratio": ["0.123457", ""], "flag": ["true", "false"],
-        "n": ["1", "2"], "members": ["S01;M01", "S02"],
+        "key": ["a", "b"],
+        "money": ["1234.50", "-0.10"],
+        "ratio": ["0.123457", ""],
+        "flag": ["true", "false"],
+        "n": ["1", "2"],
+        "members": ["S01;M01", "S02"],
     }
 
 

@@ -6,28 +6,26 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from alignment.money import to_cents
-from alignment.plan import build_plan
-from alignment.problems import ParamsError
-from alignment.targets import (
+from alignment.engine.plan import build_plan
+from alignment.engine.targets import (
     cell_targets,
-    channel_split,
     growth_assumptions,
     growth_by_cell,
     line_month_weights,
-    monthly_target_table,
     prior_revenue_by_pair,
     prior_year_actuals,
-    scale_cents,
     split_targets,
-    target_by_group_line,
 )
+from alignment.engine.views import channel_split, monthly_target_table, target_by_group_line
+from alignment.money import scale_cents, to_cents
+from alignment.problems import ParamsError
 from tests.planning_companies import HAND, HAND_TARGET, hand_expected, hand_inputs, params
 
 
 def hand_params(**changes):
-    return params(target={**HAND_TARGET, "rules": list(HAND_TARGET["rules"]), **changes.pop("target", {})},
-                  **changes)
+    return params(
+        target={**HAND_TARGET, "rules": list(HAND_TARGET["rules"]), **changes.pop("target", {})}, **changes
+    )
 
 
 class TestScaleCents:
@@ -44,19 +42,31 @@ class TestScaleCents:
 
 class TestGrowth:
     def test_last_matching_rule_wins(self):
-        cells = pd.DataFrame({"customer_group": ["Ent", "Ent", "SMB", "SMB"],
-                              "product_id": ["P1", "P2", "P1", "P2"],
-                              "product_line": ["Cloud", "HW", "Cloud", "HW"]})
-        p = params(target={"growth": 0.1, "rules": [{"customer_group": "Ent", "growth": 0.15},
-                                                     {"product_line": "Cloud", "growth": 0.25},
-                                                     {"customer_group": "SMB", "product_id": "P2", "growth": -0.5}]})
+        cells = pd.DataFrame(
+            {
+                "customer_group": ["Ent", "Ent", "SMB", "SMB"],
+                "product_id": ["P1", "P2", "P1", "P2"],
+                "product_line": ["Cloud", "HW", "Cloud", "HW"],
+            }
+        )
+        p = params(
+            target={
+                "growth": 0.1,
+                "rules": [
+                    {"customer_group": "Ent", "growth": 0.15},
+                    {"product_line": "Cloud", "growth": 0.25},
+                    {"customer_group": "SMB", "product_id": "P2", "growth": -0.5},
+                ],
+            }
+        )
         growth, rule = growth_by_cell(cells, p.target)
         assert growth.tolist() == [0.25, 0.15, 0.25, -0.5]
         assert rule.tolist() == [2, 1, 2, 3]
 
     def test_a_rule_needs_all_its_keys_to_match(self):
-        cells = pd.DataFrame({"customer_group": ["Ent", "SMB"], "product_id": ["P1", "P1"],
-                              "product_line": ["Cloud", "Cloud"]})
+        cells = pd.DataFrame(
+            {"customer_group": ["Ent", "SMB"], "product_id": ["P1", "P1"], "product_line": ["Cloud", "Cloud"]}
+        )
         p = params(target={"rules": [{"customer_group": "Ent", "product_line": "HW", "growth": 0.9}]})
         growth, _ = growth_by_cell(cells, p.target)
         assert growth.tolist() == [0.1, 0.1]
@@ -80,11 +90,15 @@ class TestCells:
     def test_hand_company(self):
         cells, *_ = hand_cells()
         exp = hand_expected()
-        got = {(g, p): t / 100 for g, p, t in zip(cells["customer_group"], cells["product_id"], cells["target"],
-                                                   strict=True)}
+        got = {
+            (g, p): t / 100
+            for g, p, t in zip(cells["customer_group"], cells["product_id"], cells["target"], strict=True)
+        }
         assert got == exp["cells"]
-        growth = {(g, p): x for g, p, x in zip(cells["customer_group"], cells["product_id"], cells["growth"],
-                                               strict=True)}
+        growth = {
+            (g, p): x
+            for g, p, x in zip(cells["customer_group"], cells["product_id"], cells["growth"], strict=True)
+        }
         assert growth == exp["growth"]
         assert cells["rule"].tolist() == ["rules[2]", "default", "rules[1]"]
         assert cells["prior_revenue"].tolist() == [200000, 0, 250000]
@@ -93,7 +107,9 @@ class TestCells:
         inputs = hand_inputs(actuals=[*HAND["actuals"], ("2025-09", "C2", "P2", "Partner", -50.0)])
         p = hand_params()
         prior = prior_year_actuals(inputs.actuals, p.prior_months)
-        cells = cell_targets(prior_revenue_by_pair(prior), inputs.sales_input, inputs.customers, inputs.products, p)
+        cells = cell_targets(
+            prior_revenue_by_pair(prior), inputs.sales_input, inputs.customers, inputs.products, p
+        )
         row = cells.set_index(["customer_group", "product_id"]).loc[("G1", "P2")]
         assert row["prior_revenue"] == -5000 and row["base"] == 0 and row["target"] == 0
 
@@ -121,8 +137,9 @@ class TestPhasing:
         assert w.groupby(level=0).sum().tolist() == pytest.approx([1.0, 1.0])
 
     def test_a_negative_month_counts_as_zero(self):
-        inputs = hand_inputs(actuals=[("2025-01", "C1", "P1", "Direct", 100.0),
-                                      ("2025-02", "C1", "P1", "Direct", -300.0)])
+        inputs = hand_inputs(
+            actuals=[("2025-01", "C1", "P1", "Direct", 100.0), ("2025-02", "C1", "P1", "Direct", -300.0)]
+        )
         p = hand_params()
         prior = prior_year_actuals(inputs.actuals, p.prior_months)
         w = line_month_weights(prior, inputs.products, p).set_index(["product_line", "month"])["share"]
@@ -151,17 +168,25 @@ class TestPhasing:
 class TestSplit:
     def test_hand_company_targets(self):
         plan = build_plan(hand_inputs(), hand_params())
-        rows = list(plan.targets[["customer_group", "product_id", "channel", "month", "target"]]
-                    .itertuples(index=False, name=None))
+        rows = list(
+            plan.targets[["customer_group", "product_id", "channel", "month", "target"]].itertuples(
+                index=False, name=None
+            )
+        )
         assert rows == hand_expected()["targets"]
         assert plan.top_down_target == 6000.0
 
     def test_ties_go_to_the_part_that_sorts_first(self):
-        cells = pd.DataFrame({"customer_group": ["G"], "product_id": ["P"], "product_line": ["L"], "target": [10]})
-        strategy = pd.DataFrame({"product_id": ["P", "P"], "channel": ["Online", "Direct"], "share": [0.5, 0.5]})
+        cells = pd.DataFrame(
+            {"customer_group": ["G"], "product_id": ["P"], "product_line": ["L"], "target": [10]}
+        )
+        strategy = pd.DataFrame(
+            {"product_id": ["P", "P"], "channel": ["Online", "Direct"], "share": [0.5, 0.5]}
+        )
         months = [f"2026-{m:02d}" for m in range(1, 13)]
-        weights = pd.DataFrame({"product_line": ["L"] * 12, "month": months, "weight": [1.0] * 12,
-                                "share": [1 / 12] * 12})
+        weights = pd.DataFrame(
+            {"product_line": ["L"] * 12, "month": months, "weight": [1.0] * 12, "share": [1 / 12] * 12}
+        )
         out = split_targets(cells, strategy, weights, months)
         # 10 cents: 5 per channel, then one cent to each of the first five months
         assert out["channel"].tolist() == ["Direct"] * 5 + ["Online"] * 5
@@ -169,8 +194,13 @@ class TestSplit:
         assert out["target"].tolist() == [1] * 10
 
     def test_parts_of_every_cell_sum_to_the_cell(self):
-        inputs = hand_inputs(actuals=[*HAND["actuals"], ("2025-11", "C2", "P1", "Online", 333.33),
-                                      ("2025-06", "C3", "P2", "Partner", 0.07)])
+        inputs = hand_inputs(
+            actuals=[
+                *HAND["actuals"],
+                ("2025-11", "C2", "P1", "Online", 333.33),
+                ("2025-06", "C3", "P2", "Partner", 0.07),
+            ]
+        )
         plan = build_plan(inputs, hand_params())
         t = plan.targets.assign(c=to_cents(plan.targets["target"].to_numpy()))
         by_cell = t.groupby(["customer_group", "product_id"])["c"].sum()
@@ -181,7 +211,9 @@ class TestSplit:
         assert (plan.targets["target"] > 0).all()
 
     def test_missing_channel_strategy_is_refused(self):
-        cells = pd.DataFrame({"customer_group": ["G"], "product_id": ["P"], "product_line": ["L"], "target": [10]})
+        cells = pd.DataFrame(
+            {"customer_group": ["G"], "product_id": ["P"], "product_line": ["L"], "target": [10]}
+        )
         strategy = pd.DataFrame({"product_id": ["Q"], "channel": ["Direct"], "share": [1.0]})
         with pytest.raises(ValueError, match="no channel strategy"):
             split_targets(cells, strategy, pd.DataFrame(), [])
@@ -201,7 +233,7 @@ class TestViews:
         split = channel_split(plan.targets).set_index(["product_line", "channel"])
         assert split.loc[("L1", "Direct"), "target"] == 1800.0
         assert split.loc[("L1", "Online"), "share_of_line"] == pytest.approx(0.4)
-        from alignment.targets import monthly_phasing
+        from alignment.engine.views import monthly_phasing
 
         table = monthly_target_table(monthly_phasing(plan.targets, plan.line_month_shares)).set_index("month")
         assert table.loc["2026-01", "L1"] == 900.0 and table.loc["2026-02", "total"] == 2280.0

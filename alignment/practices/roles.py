@@ -66,8 +66,11 @@ def raci_matrix(roles: pd.DataFrame) -> pd.DataFrame:
         activity, side, letters (canonical ``RACI`` order, ``""`` when empty), and one boolean
         column per letter R, A, C, I. Activities keep the charter's order.
     """
-    long = roles.reset_index(drop=True).reset_index(names="order").melt(
-        id_vars=["order", "activity"], value_vars=list(SIDES), var_name="side", value_name="cell")
+    long = (
+        roles.reset_index(drop=True)
+        .reset_index(names="order")
+        .melt(id_vars=["order", "activity"], value_vars=list(SIDES), var_name="side", value_name="cell")
+    )
     long["letters"] = raci_letters(long["cell"])
     for letter in RACI:
         long[letter] = long["letters"].str.contains(letter, regex=False)
@@ -93,15 +96,17 @@ def accountability_check(roles: pd.DataFrame) -> pd.DataFrame:
     n = m_a.astype("int64") + s_a.astype("int64")
     accountable = np.where(n == 1, np.where(m_a, "marketing", "sales"), "")
     finding = np.select([n == 0, n > 1], ["no Accountable", "both sides Accountable"], default="")
-    return pd.DataFrame({
-        "activity": roles["activity"].reset_index(drop=True).astype("str"),
-        "marketing": marketing,
-        "sales": sales,
-        "n_accountable": n,
-        "accountable": pd.Series(accountable, dtype="str"),
-        "escalate": n != 1,
-        "finding": pd.Series(finding, dtype="str"),
-    })
+    return pd.DataFrame(
+        {
+            "activity": roles["activity"].reset_index(drop=True).astype("str"),
+            "marketing": marketing,
+            "sales": sales,
+            "n_accountable": n,
+            "accountable": pd.Series(accountable, dtype="str"),
+            "escalate": n != 1,
+            "finding": pd.Series(finding, dtype="str"),
+        }
+    )
 
 
 def escalations(roles: pd.DataFrame) -> pd.DataFrame:
@@ -128,7 +133,9 @@ def on_strategy(frame: pd.DataFrame, strategy: pd.DataFrame) -> pd.Series:
 def strategy_table(inputs: Inputs) -> pd.DataFrame:
     """Marketing's channel strategy: product_id, product_name, product_line, channel, target_share."""
     products = inputs.products[["product_id", "product_name", "product_line"]]
-    out = inputs.channel_strategy[["product_id", "channel", "share"]].rename(columns={"share": "target_share"})
+    out = inputs.channel_strategy[["product_id", "channel", "share"]].rename(
+        columns={"share": "target_share"}
+    )
     out = out.merge(products, on="product_id", how="left")
     out = out.sort_values(["product_id", "channel"], ignore_index=True)
     return out[["product_id", "product_name", "product_line", "channel", "target_share"]]
@@ -146,9 +153,13 @@ def channel_mix(inputs: Inputs, months: list[str]) -> pd.DataFrame:
         revenue clamped at 0; empty when the product sold nothing), gap = actual - target.
     """
     act = inputs.actuals[inputs.actuals["month"].isin(months)]
-    revenue = (pd.DataFrame({"product_id": act["product_id"], "channel": act["channel"],
-                             "cents": to_cents(act["revenue"])})
-               .groupby(["product_id", "channel"], as_index=False)["cents"].sum())
+    revenue = (
+        pd.DataFrame(
+            {"product_id": act["product_id"], "channel": act["channel"], "cents": to_cents(act["revenue"])}
+        )
+        .groupby(["product_id", "channel"], as_index=False)["cents"]
+        .sum()
+    )
     strategy = inputs.channel_strategy[["product_id", "channel", "share"]]
     mix = strategy.merge(revenue, on=["product_id", "channel"], how="outer")
     mix["target_share"] = mix["share"].fillna(0.0).astype("float64")
@@ -160,9 +171,21 @@ def channel_mix(inputs: Inputs, months: list[str]) -> pd.DataFrame:
     mix["gap"] = mix["actual_share"] - mix["target_share"]
     mix["revenue"] = from_cents(mix["cents"])
     names = inputs.products[["product_id", "product_name"]]
-    mix = mix.merge(names, on="product_id", how="left").sort_values(["product_id", "channel"], ignore_index=True)
-    return mix[["product_id", "product_name", "channel", "on_strategy", "target_share", "revenue",
-                "actual_share", "gap"]]
+    mix = mix.merge(names, on="product_id", how="left").sort_values(
+        ["product_id", "channel"], ignore_index=True
+    )
+    return mix[
+        [
+            "product_id",
+            "product_name",
+            "channel",
+            "on_strategy",
+            "target_share",
+            "revenue",
+            "actual_share",
+            "gap",
+        ]
+    ]
 
 
 # --------------------------------------------------------------------------- off-strategy sales
@@ -182,8 +205,12 @@ def off_strategy_sales(inputs: Inputs, months: list[str]) -> pd.DataFrame:
     owners = inputs.customers[["customer_id", "account_owner"]]
     act = act.merge(owners, on="customer_id", how="left")
     keys = ["month", "product_id", "channel", "account_owner"]
-    out = (act.assign(cents=to_cents(act["revenue"])).groupby(keys, as_index=False)["cents"].sum()
-           .sort_values(keys, ignore_index=True))
+    out = (
+        act.assign(cents=to_cents(act["revenue"]))
+        .groupby(keys, as_index=False)["cents"]
+        .sum()
+        .sort_values(keys, ignore_index=True)
+    )
     out["revenue"] = from_cents(out["cents"])
     out = out.merge(_owner_names(inputs), on="account_owner", how="left")
     return out[["month", "product_id", "channel", "account_owner", "owner_name", "revenue"]]
@@ -227,9 +254,15 @@ def off_strategy_summary(inputs: Inputs, months: list[str], by: str) -> pd.DataF
     act = act.merge(inputs.customers[["customer_id", "account_owner"]], on="customer_id", how="left")
     cents = pd.Series(to_cents(act["revenue"]), index=act.index)
     off = cents.where(~on_strategy(act, inputs.channel_strategy), 0)
-    out = pd.DataFrame({by: act[by], "all": cents, "off": off}).groupby(by, as_index=False)[["all", "off"]].sum()
+    out = (
+        pd.DataFrame({by: act[by], "all": cents, "off": off})
+        .groupby(by, as_index=False)[["all", "off"]]
+        .sum()
+    )
     out = out[out["off"] != 0].sort_values(["off", by], ascending=[False, True], ignore_index=True)
-    result = pd.DataFrame({by: out[by], "revenue": from_cents(out["all"]), "off_strategy": from_cents(out["off"])})
+    result = pd.DataFrame(
+        {by: out[by], "revenue": from_cents(out["all"]), "off_strategy": from_cents(out["off"])}
+    )
     result["off_strategy_share"] = result["off_strategy"] / result["revenue"].where(result["revenue"] > 0)
     if by == "account_owner":
         result = result.merge(_owner_names(inputs), on="account_owner", how="left")
@@ -245,7 +278,9 @@ def off_strategy_total(inputs: Inputs, months: list[str]) -> float:
 
 
 def _owner_names(inputs: Inputs) -> pd.DataFrame:
-    return inputs.people[["person_id", "name"]].rename(columns={"person_id": "account_owner", "name": "owner_name"})
+    return inputs.people[["person_id", "name"]].rename(
+        columns={"person_id": "account_owner", "name": "owner_name"}
+    )
 
 
 # --------------------------------------------------------------------------- plan granularity
@@ -269,11 +304,20 @@ def plan_granularity(inputs: Inputs, targets: pd.DataFrame) -> pd.DataFrame:
         ``"marketing target without sales commitment"`` or ``""``).
     """
     keys = ["customer_group", "product_id"]
-    t = (targets.assign(cents=to_cents(targets["target"]))
-         .groupby(keys, as_index=False)["cents"].sum().rename(columns={"cents": "target_cents"}))
-    si = inputs.sales_input.merge(inputs.customers[["customer_id", "customer_group"]], on="customer_id", how="left")
-    c = (si.assign(cents=to_cents(si["committed"]))
-         .groupby(keys, as_index=False).agg(committed_cents=("cents", "sum"), customers=("customer_id", "nunique")))
+    t = (
+        targets.assign(cents=to_cents(targets["target"]))
+        .groupby(keys, as_index=False)["cents"]
+        .sum()
+        .rename(columns={"cents": "target_cents"})
+    )
+    si = inputs.sales_input.merge(
+        inputs.customers[["customer_id", "customer_group"]], on="customer_id", how="left"
+    )
+    c = (
+        si.assign(cents=to_cents(si["committed"]))
+        .groupby(keys, as_index=False)
+        .agg(committed_cents=("cents", "sum"), customers=("customer_id", "nunique"))
+    )
     cells = t.merge(c, on=keys, how="outer")
     cells["target_cents"] = cells["target_cents"].fillna(0).astype("int64")
     cells["committed_cents"] = cells["committed_cents"].fillna(0).astype("int64")
@@ -281,16 +325,25 @@ def plan_granularity(inputs: Inputs, targets: pd.DataFrame) -> pd.DataFrame:
     cells = cells.merge(inputs.products[["product_id", "product_line"]], on="product_id", how="left")
     has_target = cells["target_cents"] > 0
     has_coverage = cells["committed_cents"] > 0
-    issue = np.select([has_coverage & ~has_target, has_target & ~has_coverage],
-                      ["committed revenue without a marketing target", "marketing target without sales commitment"],
-                      default="")
-    out = pd.DataFrame({
-        "customer_group": cells["customer_group"], "product_id": cells["product_id"],
-        "product_line": cells["product_line"],
-        "target": from_cents(cells["target_cents"]), "committed": from_cents(cells["committed_cents"]),
-        "customers": cells["customers"], "has_target": has_target, "has_coverage": has_coverage,
-        "passes": has_target == has_coverage, "issue": pd.Series(issue, index=cells.index, dtype="str"),
-    })
+    issue = np.select(
+        [has_coverage & ~has_target, has_target & ~has_coverage],
+        ["committed revenue without a marketing target", "marketing target without sales commitment"],
+        default="",
+    )
+    out = pd.DataFrame(
+        {
+            "customer_group": cells["customer_group"],
+            "product_id": cells["product_id"],
+            "product_line": cells["product_line"],
+            "target": from_cents(cells["target_cents"]),
+            "committed": from_cents(cells["committed_cents"]),
+            "customers": cells["customers"],
+            "has_target": has_target,
+            "has_coverage": has_coverage,
+            "passes": has_target == has_coverage,
+            "issue": pd.Series(issue, index=cells.index, dtype="str"),
+        }
+    )
     out = out[has_target | has_coverage]
     return out.sort_values(keys, ignore_index=True)
 
@@ -310,11 +363,14 @@ def escalation_note(check: pd.DataFrame) -> str:
     bad = check[check["escalate"]]
     if bad.empty:
         return f"All {len(check)} activities have exactly one Accountable. Nothing to escalate."
-    items = "\n".join(f"- **{a}**: {f} (marketing `{m or '-'}`, sales `{s or '-'}`)"
-                      for a, f, m, s in zip(bad["activity"], bad["finding"], bad["marketing"], bad["sales"],
-                                            strict=True))
-    return (f"**{len(bad)} of {len(check)} activities break the one-Accountable rule** and go to the leaders of "
-            f"both functions to settle:\n\n{items}")
+    items = "\n".join(
+        f"- **{a}**: {f} (marketing `{m or '-'}`, sales `{s or '-'}`)"
+        for a, f, m, s in zip(bad["activity"], bad["finding"], bad["marketing"], bad["sales"], strict=True)
+    )
+    return (
+        f"**{len(bad)} of {len(check)} activities break the one-Accountable rule** and go to the leaders of "
+        f"both functions to settle:\n\n{items}"
+    )
 
 
 def off_strategy_note(inputs: Inputs, months: list[str]) -> str:
@@ -326,17 +382,23 @@ def off_strategy_note(inputs: Inputs, months: list[str]) -> str:
         return f"No revenue was booked off strategy in {months[0]} .. {months[-1]}."
     share = f" ({off / total:.1%} of all revenue)" if total > 0 else ""
     pairs = act[~on_strategy(act, inputs.channel_strategy)][["product_id", "channel"]].drop_duplicates()
-    return (f"**{off:,.2f} booked off strategy** in {months[0]} .. {months[-1]}{share}, in {len(pairs)} "
-            "(product, channel) pairs the channel strategy does not list.")
+    return (
+        f"**{off:,.2f} booked off strategy** in {months[0]} .. {months[-1]}{share}, in {len(pairs)} "
+        "(product, channel) pairs the channel strategy does not list."
+    )
 
 
 def granularity_note(cells: pd.DataFrame) -> str:
     """The plan-granularity check in words (Markdown)."""
     fails = cells[~cells["passes"]]
     if fails.empty:
-        return (f"All {len(cells)} (customer group, product) cells pass: every cell where sales committed revenue has a "
-                "marketing target, and every target has sales commitment behind it.")
+        return (
+            f"All {len(cells)} (customer group, product) cells pass: every cell where sales committed revenue has a "
+            "marketing target, and every target has sales commitment behind it."
+        )
     no_target = int((fails["issue"] == "committed revenue without a marketing target").sum())
     no_cover = len(fails) - no_target
-    return (f"**{len(fails)} of {len(cells)} cells fail:** {no_target} with sales commitment but no marketing target, "
-            f"{no_cover} with a marketing target but no sales commitment.")
+    return (
+        f"**{len(fails)} of {len(cells)} cells fail:** {no_target} with sales commitment but no marketing target, "
+        f"{no_cover} with a marketing target but no sales commitment."
+    )

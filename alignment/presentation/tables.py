@@ -13,8 +13,15 @@ import pandas as pd
 from pandas.io.formats.style import Styler
 
 
-def format_table(df: pd.DataFrame, money: Iterable[str] = (), percent: Iterable[str] = (),
-                 ratio: Iterable[str] = (), *, decimals: int = 2, compact: bool = False) -> Styler:
+def format_table(
+    df: pd.DataFrame,
+    money: Iterable[str] = (),
+    percent: Iterable[str] = (),
+    ratio: Iterable[str] = (),
+    *,
+    decimals: int = 2,
+    compact: bool = False,
+) -> Styler:
     """A table for display: money with separators, percentages, ratios to 4 decimals, no index.
 
     ``compact`` uses a smaller font and tighter cells, for wide tables such as one column per month.
@@ -24,5 +31,7 @@ def format_table(df: pd.DataFrame, money: Iterable[str] = (), percent: Iterable[
     formats.update({c: "{:,.4f}" for c in ratio if c in df.columns})
     styler = df.style.format(formats, na_rep="", escape="html").hide(axis="index")
     if compact:
-        styler = styler.set_table_styles([{"selector": "th, td", "props": "font-size: 0.8em; padding: 2px 5px;"}])
+        styler = styler.set_table_styles(
+            [{"selector": "th, td", "props": "font-size: 0.8em; padding: 2px 5px;"}]
+        )
     return styler

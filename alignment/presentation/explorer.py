@@ -3,7 +3,7 @@
 Marketing and sales argue over "what if": what if Enterprise grows 15% instead of 10%, what if the
 gap goes by headroom instead of prior revenue, what if quotas are padded by 5%? :class:`Explorer`
 builds the widget tree from the inputs and a base :class:`~alignment.params.Params`; every change
-of a control re-plans with :func:`alignment.plan.build_plan` and redraws the headline figures and
+of a control re-plans with :func:`alignment.engine.plan.build_plan` and redraws the headline figures and
 charts. Tests drive the controls from plain Python (``explorer.controls["over_assignment"].value =
 0.05``) and read :meth:`Explorer.figures`.
 
@@ -27,7 +27,10 @@ from typing import Any
 
 import pandas as pd
 
+from alignment.engine.plan import Plan, build_plan
+from alignment.engine.views import compare_with_base
 from alignment.inputs import Inputs
+from alignment.outputs import atomic_write_text
 from alignment.params import (
     CUSTOMER_METHODS,
     GROUP_METHODS,
@@ -35,8 +38,9 @@ from alignment.params import (
     Params,
     parse_params,
 )
-from alignment.plan import Plan, build_plan
-from alignment.tables import atomic_write_text
+from alignment.paths import PARAMS_DIR
+from alignment.presentation.charts.explorer import explorer_charts
+from alignment.presentation.display import chart_mimebundle
 
 ROUNDINGS = (0.01, 1.0, 10.0, 100.0, 1000.0, 10000.0)
 HEADLINE_KEYS = (
@@ -60,27 +64,6 @@ def plan_figures(plan: Plan) -> dict[str, float]:
     }
 
 
-def group_totals(plan: Plan) -> pd.DataFrame:
-    """Allocated gap and final quota by customer group, summed in cents."""
-    from alignment.targets import sum_money
-
-    return sum_money(plan.final_quotas, ["customer_group"], ["allocated", "final_quota"])
-
-
-def compare_with_base(base: Plan, scenario: Plan) -> pd.DataFrame:
-    """Allocation by customer group in the base plan and the scenario, side by side, with the change."""
-    b = group_totals(base).set_index("customer_group")
-    s = group_totals(scenario).set_index("customer_group")
-    out = pd.DataFrame({
-        "base_allocated": b["allocated"],
-        "scenario_allocated": s["allocated"],
-        "base_final_quota": b["final_quota"],
-        "scenario_final_quota": s["final_quota"],
-    }).fillna(0.0)
-    out["change"] = (out["scenario_final_quota"] - out["base_final_quota"]).round(2)
-    return out.reset_index()
-
-
 def group_growth(params: Params, groups: list[str]) -> dict[str, float]:
     """Each group's growth as the explorer shows it: its own rule's growth, else the default."""
     own = {r.customer_group: r.growth for r in params.target.rules if _group_only(r)}
@@ -91,18 +74,39 @@ def _group_only(rule: GrowthRule) -> bool:
     return rule.customer_group is not None and rule.product_line is None and rule.product_id is None
 
 
-def scenario_params(base: Params, *, growth: float, group_growths: dict[str, float], group_method: str,
-                    customer_method: str, cap: str, rounding: float, over_assignment: float) -> Params:
+def scenario_params(
+    base: Params,
+    *,
+    growth: float,
+    group_growths: dict[str, float],
+    group_method: str,
+    customer_method: str,
+    cap: str,
+    rounding: float,
+    over_assignment: float,
+) -> Params:
     """The parameters of a scenario: the base file with the explorer's control values applied."""
     own = {r.customer_group for r in base.target.rules if _group_only(r)}
-    rules = [replace(r, growth=group_growths.get(r.customer_group, r.growth)) if _group_only(r) else r
-             for r in base.target.rules]
-    new = [GrowthRule(growth=v, customer_group=g) for g, v in sorted(group_growths.items())
-           if g not in own and v != growth]
+    rules = [
+        replace(r, growth=group_growths.get(r.customer_group, r.growth)) if _group_only(r) else r
+        for r in base.target.rules
+    ]
+    new = [
+        GrowthRule(growth=v, customer_group=g)
+        for g, v in sorted(group_growths.items())
+        if g not in own and v != growth
+    ]
     target = replace(base.target, growth=growth, rules=tuple(new + rules))
     shares = base.allocation.group_shares if group_method == "shares" else {}
-    allocation = replace(base.allocation, group_method=group_method, customer_method=customer_method, cap=cap,
-                         rounding=rounding, over_assignment=over_assignment, group_shares=shares)
+    allocation = replace(
+        base.allocation,
+        group_method=group_method,
+        customer_method=customer_method,
+        cap=cap,
+        rounding=rounding,
+        over_assignment=over_assignment,
+        group_shares=shares,
+    )
     return replace(base, target=target, allocation=allocation)
 
 
@@ -121,7 +125,9 @@ def save_scenario(params: Params, path: str | Path) -> Path:
         values["data_dir"] = os.path.relpath(Path(params.data_dir).resolve(), path.parent.resolve())
     import yaml
 
-    text = "# Saved from the scenario explorer.\n" + yaml.safe_dump(values, sort_keys=False, allow_unicode=True)
+    text = "# Saved from the scenario explorer.\n" + yaml.safe_dump(
+        values, sort_keys=False, allow_unicode=True
+    )
     again = parse_params(yaml.safe_load(text), path.parent.resolve(), source=path.name)
     if replace(again, source=None) != replace(params, source=None):
         raise ValueError(f"{path.name}: the saved scenario would not reproduce the explorer's parameters")
@@ -149,34 +155,51 @@ class Explorer:
         self.base = base
         self.base_plan = build_plan(inputs, base)
         self.plan = self.base_plan
-        from alignment.paths import PARAMS_DIR
 
         self.save_dir = Path(save_dir) if save_dir else (base.source.parent if base.source else PARAMS_DIR)
         self.groups = sorted(inputs.customers["customer_group"].unique().tolist())
         self.last_update_seconds = 0.0
         self.chart_specs: list[dict[str, Any]] = []
         self._syncing = False
-        pct = {"readout_format": ".1%", "continuous_update": False, "style": {"description_width": "150px"},
-               "layout": w.Layout(width="420px")}
+        pct = {
+            "readout_format": ".1%",
+            "continuous_update": False,
+            "style": {"description_width": "150px"},
+            "layout": w.Layout(width="420px"),
+        }
         a = base.allocation
         rounding_options = sorted({*ROUNDINGS, a.rounding})
         self.controls: dict[str, Any] = {
-            "growth": w.FloatSlider(value=base.target.growth, min=-0.5, max=1.0, step=0.005,
-                                    description="Default growth", **pct),
-            "group_method": w.Dropdown(options=[(_label(m), m) for m in GROUP_METHODS
-                                                if m != "shares" or a.group_shares],
-                                       value=a.group_method, description="Gap to groups by",
-                                       style={"description_width": "150px"}),
-            "customer_method": w.Dropdown(options=[(_label(m), m) for m in CUSTOMER_METHODS], value=a.customer_method,
-                                          description="Gap to customers by", style={"description_width": "150px"}),
-            "cap": w.Dropdown(options=[("potential", "potential"), ("no cap", "none")], value=a.cap,
-                              description="Cap quotas at",
-                              style={"description_width": "150px"}),
-            "rounding": w.Dropdown(options=[(f"{r:,.2f}".rstrip("0").rstrip("."), r) for r in rounding_options],
-                                   value=a.rounding, description="Round quotas to",
-                                   style={"description_width": "150px"}),
-            "over_assignment": w.FloatSlider(value=a.over_assignment, min=0.0, max=0.25, step=0.005,
-                                             description="Quota padding", **pct),
+            "growth": w.FloatSlider(
+                value=base.target.growth, min=-0.5, max=1.0, step=0.005, description="Default growth", **pct
+            ),
+            "group_method": w.Dropdown(
+                options=[(_label(m), m) for m in GROUP_METHODS if m != "shares" or a.group_shares],
+                value=a.group_method,
+                description="Gap to groups by",
+                style={"description_width": "150px"},
+            ),
+            "customer_method": w.Dropdown(
+                options=[(_label(m), m) for m in CUSTOMER_METHODS],
+                value=a.customer_method,
+                description="Gap to customers by",
+                style={"description_width": "150px"},
+            ),
+            "cap": w.Dropdown(
+                options=[("potential", "potential"), ("no cap", "none")],
+                value=a.cap,
+                description="Cap quotas at",
+                style={"description_width": "150px"},
+            ),
+            "rounding": w.Dropdown(
+                options=[(f"{r:,.2f}".rstrip("0").rstrip("."), r) for r in rounding_options],
+                value=a.rounding,
+                description="Round quotas to",
+                style={"description_width": "150px"},
+            ),
+            "over_assignment": w.FloatSlider(
+                value=a.over_assignment, min=0.0, max=0.25, step=0.005, description="Quota padding", **pct
+            ),
         }
         self.group_controls = {
             g: w.FloatSlider(value=v, min=-0.5, max=1.0, step=0.005, description=f"{g} growth", **pct)
@@ -194,8 +217,9 @@ class Explorer:
         self.headline = w.HTML(layout=w.Layout(width="100%"))
         self.headline.add_class("alignment-headline")
         self.charts = w.Output()
-        self.compare = w.ToggleButton(value=False, description="Compare with base", icon="columns",
-                                      layout=w.Layout(width="180px"))
+        self.compare = w.ToggleButton(
+            value=False, description="Compare with base", icon="columns", layout=w.Layout(width="180px")
+        )
         self.compare.add_class("alignment-compare")
         self.compare.observe(self._changed, names="value")
         self.save_name = w.Text(value="scenario", description="Save as", style={"description_width": "60px"})
@@ -203,12 +227,23 @@ class Explorer:
         self.save_button.add_class("alignment-save")
         self.save_status = w.HTML()
         self.save_button.on_click(lambda _: self._save_clicked())
-        self.widget = w.VBox([
-            w.HTML("<b>Target</b>"), self.controls["growth"], *self.group_controls.values(),
-            w.HTML("<b>Allocation</b>"), self.controls["group_method"], self.controls["customer_method"],
-            self.controls["cap"], self.controls["rounding"], self.controls["over_assignment"],
-            self.headline, w.HBox([self.compare, self.save_name, self.save_button]), self.save_status, self.charts,
-        ])
+        self.widget = w.VBox(
+            [
+                w.HTML("<b>Target</b>"),
+                self.controls["growth"],
+                *self.group_controls.values(),
+                w.HTML("<b>Allocation</b>"),
+                self.controls["group_method"],
+                self.controls["customer_method"],
+                self.controls["cap"],
+                self.controls["rounding"],
+                self.controls["over_assignment"],
+                self.headline,
+                w.HBox([self.compare, self.save_name, self.save_button]),
+                self.save_status,
+                self.charts,
+            ]
+        )
         self.widget.add_class("alignment-explorer")
         self.update()
 
@@ -217,10 +252,15 @@ class Explorer:
         """The scenario the controls describe."""
         c = self.controls
         return scenario_params(
-            self.base, growth=float(c["growth"].value),
+            self.base,
+            growth=float(c["growth"].value),
             group_growths={g: float(s.value) for g, s in self.group_controls.items()},
-            group_method=c["group_method"].value, customer_method=c["customer_method"].value, cap=c["cap"].value,
-            rounding=float(c["rounding"].value), over_assignment=float(c["over_assignment"].value))
+            group_method=c["group_method"].value,
+            customer_method=c["customer_method"].value,
+            cap=c["cap"].value,
+            rounding=float(c["rounding"].value),
+            over_assignment=float(c["over_assignment"].value),
+        )
 
     def figures(self) -> dict[str, float]:
         """The current scenario's headline figures."""
@@ -236,7 +276,6 @@ class Explorer:
         ``last_update_seconds`` is the time from the change to the new figures and chart specs
         handed to the front end (the browser then draws them).
         """
-        from alignment.charts.explorer import explorer_charts
 
         start = time.perf_counter()
         self.plan = build_plan(self.inputs, self.current_params())
@@ -273,8 +312,10 @@ class Explorer:
         except (OSError, ValueError) as exc:
             self.save_status.value = f"<span style='color:#b00'>Not saved: {_escape(str(exc))}</span>"
         else:
-            self.save_status.value = (f"Saved <code>{_escape(str(path))}</code>: "
-                                      f"<code>alignment run {_escape(str(path))}</code> reproduces it.")
+            self.save_status.value = (
+                f"Saved <code>{_escape(str(path))}</code>: "
+                f"<code>alignment run {_escape(str(path))}</code> reproduces it."
+            )
 
     def _draw(self) -> None:
         """Put the chart specs into the chart area.
@@ -282,7 +323,6 @@ class Explorer:
         The area's outputs are set as widget state, not captured from ``display`` calls, so drawing
         needs no front end: it works the same in JupyterLab, in a batch run and in plain Python.
         """
-        from alignment.display import chart_mimebundle
 
         outputs = []
         for spec in self.chart_specs:
@@ -295,7 +335,8 @@ class Explorer:
         bundle["text/plain"] = "Scenario explorer (live controls need a running kernel in JupyterLab)"
         bundle["text/html"] = (
             "<p><em>The scenario explorer's controls run live in JupyterLab. This page shows the base scenario "
-            "above.</em></p>" + headline_html(self.figures(), plan_figures(self.base_plan)))
+            "above.</em></p>" + headline_html(self.figures(), plan_figures(self.base_plan))
+        )
         return bundle
 
 
@@ -306,10 +347,14 @@ def headline_html(figures: dict[str, float], base: dict[str, float]) -> str:
         value, was = figures[key], base[key]
         delta = value - was
         change = "" if abs(delta) < 0.005 else f"{delta:+,.2f}"
-        rows.append(f"<tr><th style='text-align:left'>{label}</th><td style='text-align:right' "
-                    f"class='figure-{key}' data-key='{key}'>{value:,.2f}</td><td style='text-align:right;color:#555'>{change}</td></tr>")
-    return ("<table class='alignment-figures'><thead><tr><th></th><th>scenario</th><th>change vs base</th></tr>"
-            "</thead><tbody>" + "".join(rows) + "</tbody></table>")
+        rows.append(
+            f"<tr><th style='text-align:left'>{label}</th><td style='text-align:right' "
+            f"class='figure-{key}' data-key='{key}'>{value:,.2f}</td><td style='text-align:right;color:#555'>{change}</td></tr>"
+        )
+    return (
+        "<table class='alignment-figures'><thead><tr><th></th><th>scenario</th><th>change vs base</th></tr>"
+        "</thead><tbody>" + "".join(rows) + "</tbody></table>"
+    )
 
 
 def _label(method: str) -> str:

@@ -52,8 +52,8 @@ import pandas as pd
 
 from alignment.fiscal import CYCLE_RE, previous_cycle
 from alignment.inputs import Inputs
+from alignment.outputs import write_csv
 from alignment.problems import ParamsError
-from alignment.tables import write_csv
 
 POINTS: dict[str, int] = {"A": 4, "B": 3, "C": 2, "F": 0}
 GRADES: tuple[str, ...] = ("A", "B", "C", "F")
@@ -63,17 +63,65 @@ SHORTFALL_BELOW = 3.0
 BLIND_SPOT_GAP = 1.0
 HIGH_IMPORTANCE = 4
 UNFINISHED: tuple[str, ...] = ("open", "in_progress")
-QUADRANTS: tuple[str, ...] = ("concentrate here", "keep up the good work", "low priority", "possible overkill")
+QUADRANTS: tuple[str, ...] = (
+    "concentrate here",
+    "keep up the good work",
+    "low priority",
+    "possible overkill",
+)
 LETTER_FROM: tuple[tuple[str, float], ...] = (("A", 3.5), ("B", 3.0), ("C", 1.0), ("F", -np.inf))
 
-SCORE_COLUMNS = ["cycle", "need_id", "rated_side", "score", "n_raters", "self_score", "perception_gap",
-                 "previous_score", "trend", "shortfall"]
-SCORE_EXTRA = ["needed_by", "description", "importance", "grade", "n_A", "n_B", "n_C", "n_F",
-               "n_self_raters", "blind_spot"]
-PLAN_COLUMNS = ["cycle", "need_id", "rated_side", "score", "previous_score", "action", "owner", "due", "status"]
+SCORE_COLUMNS = [
+    "cycle",
+    "need_id",
+    "rated_side",
+    "score",
+    "n_raters",
+    "self_score",
+    "perception_gap",
+    "previous_score",
+    "trend",
+    "shortfall",
+]
+SCORE_EXTRA = [
+    "needed_by",
+    "description",
+    "importance",
+    "grade",
+    "n_A",
+    "n_B",
+    "n_C",
+    "n_F",
+    "n_self_raters",
+    "blind_spot",
+]
+PLAN_COLUMNS = [
+    "cycle",
+    "need_id",
+    "rated_side",
+    "score",
+    "previous_score",
+    "action",
+    "owner",
+    "due",
+    "status",
+]
 PLAN_EXTRA = ["shortfall", "carried_over", "needed_by", "description", "trend"]
-SIDE_COLUMNS = ["cycle", "rated_side", "graded_by", "score", "grade", "self_score", "perception_gap",
-                "previous_score", "trend", "n_needs", "n_scored", "n_shortfalls", "n_blind_spots"]
+SIDE_COLUMNS = [
+    "cycle",
+    "rated_side",
+    "graded_by",
+    "score",
+    "grade",
+    "self_score",
+    "perception_gap",
+    "previous_score",
+    "trend",
+    "n_needs",
+    "n_scored",
+    "n_shortfalls",
+    "n_blind_spots",
+]
 
 
 def other_side(side: pd.Series | str) -> pd.Series | str:
@@ -99,14 +147,26 @@ def graded_ratings(needs: pd.DataFrame, ratings: pd.DataFrame, people: pd.DataFr
     r = ratings[["cycle", "rater_id", "need_id", "grade"]].copy()
     r["grade"] = r["grade"].str.upper()
     r["comment"] = ratings["comment"].fillna("") if "comment" in ratings.columns else ""
-    r = r.merge(people[["person_id", "function"]].rename(columns={"person_id": "rater_id",
-                                                                  "function": "rater_side"}),
-                on="rater_id", how="inner")
+    r = r.merge(
+        people[["person_id", "function"]].rename(columns={"person_id": "rater_id", "function": "rater_side"}),
+        on="rater_id",
+        how="inner",
+    )
     r = r.merge(needs[["need_id", "rated_side", "needed_by"]], on="need_id", how="inner")
     r["points"] = r["grade"].map(POINTS).astype("int64")
     r["self_assessment"] = (r["rater_side"] == r["rated_side"]).astype("bool")
-    cols = ["cycle", "rater_id", "rater_side", "need_id", "rated_side", "needed_by", "grade", "points",
-            "self_assessment", "comment"]
+    cols = [
+        "cycle",
+        "rater_id",
+        "rater_side",
+        "need_id",
+        "rated_side",
+        "needed_by",
+        "grade",
+        "points",
+        "self_assessment",
+        "comment",
+    ]
     return r[cols].sort_values(["cycle", "need_id", "rater_id"], ignore_index=True)
 
 
@@ -135,12 +195,15 @@ def item_scores(graded: pd.DataFrame, needs: pd.DataFrame, cycles: list[str]) ->
     g = graded[graded["cycle"].isin(cycles)]
     other = g[~g["self_assessment"]].assign(**{f"n_{x}": (g["grade"] == x).astype("int64") for x in GRADES})
     other_agg = other.groupby(["cycle", "need_id"], as_index=False).agg(
-        points=("points", "sum"), n_raters=("points", "size"), **{f"n_{x}": (f"n_{x}", "sum") for x in GRADES})
+        points=("points", "sum"), n_raters=("points", "size"), **{f"n_{x}": (f"n_{x}", "sum") for x in GRADES}
+    )
     own = g[g["self_assessment"]]
     own_agg = own.groupby(["cycle", "need_id"], as_index=False).agg(
-        self_points=("points", "sum"), n_self_raters=("points", "size"))
-    s = grid.merge(other_agg, on=["cycle", "need_id"], how="left").merge(own_agg, on=["cycle", "need_id"],
-                                                                          how="left")
+        self_points=("points", "sum"), n_self_raters=("points", "size")
+    )
+    s = grid.merge(other_agg, on=["cycle", "need_id"], how="left").merge(
+        own_agg, on=["cycle", "need_id"], how="left"
+    )
     count_cols = ["n_raters", "n_self_raters", *(f"n_{x}" for x in GRADES)]
     s[count_cols] = s[count_cols].fillna(0).astype("int64")
     points = s["points"].fillna(0).astype("int64")
@@ -150,8 +213,9 @@ def item_scores(graded: pd.DataFrame, needs: pd.DataFrame, cycles: list[str]) ->
     s["self_score"] = (self_points / n_self).where(n_self > 0).astype("float64")
     s["perception_gap"] = s["self_score"] - s["score"]
     # exact, in whole points: self/n_self - points/n > gap  <=>  self*n - points*n_self > gap*n*n_self
-    s["blind_spot"] = ((n > 0) & (n_self > 0)
-                       & (self_points * n - points * n_self > BLIND_SPOT_GAP * n * n_self)).astype("bool")
+    s["blind_spot"] = (
+        (n > 0) & (n_self > 0) & (self_points * n - points * n_self > BLIND_SPOT_GAP * n * n_self)
+    ).astype("bool")
     s["shortfall"] = ((n > 0) & (points < SHORTFALL_BELOW * n)).astype("bool")
     s["grade"] = grade_letter(s["score"])
     s = s.sort_values(["cycle", "rated_side", "need_id"], ignore_index=True)
@@ -166,11 +230,17 @@ def side_scores(scores: pd.DataFrame) -> pd.DataFrame:
     Both sides appear in every cycle; a side with no scored need has no score.
     """
     cycles = pd.Series(scores["cycle"].unique(), dtype="str")
-    grid = pd.DataFrame({"cycle": cycles}).merge(pd.DataFrame({"rated_side": pd.Series(SIDES, dtype="str")}),
-                                                 how="cross")
+    grid = pd.DataFrame({"cycle": cycles}).merge(
+        pd.DataFrame({"rated_side": pd.Series(SIDES, dtype="str")}), how="cross"
+    )
     agg = scores.groupby(["cycle", "rated_side"], as_index=False).agg(
-        score=("score", "mean"), self_score=("self_score", "mean"), n_needs=("need_id", "size"),
-        n_scored=("score", "count"), n_shortfalls=("shortfall", "sum"), n_blind_spots=("blind_spot", "sum"))
+        score=("score", "mean"),
+        self_score=("self_score", "mean"),
+        n_needs=("need_id", "size"),
+        n_scored=("score", "count"),
+        n_shortfalls=("shortfall", "sum"),
+        n_blind_spots=("blind_spot", "sum"),
+    )
     s = grid.merge(agg, on=["cycle", "rated_side"], how="left")
     for col in ("n_needs", "n_scored", "n_shortfalls", "n_blind_spots"):
         s[col] = s[col].fillna(0).astype("int64")
@@ -198,16 +268,32 @@ def action_review(scores: pd.DataFrame, action_items: pd.DataFrame, cycle: str) 
     (up, down, unchanged, not scored), in rated side and need order.
     """
     prev = previous_cycle(cycle)
-    acts = action_items.loc[action_items["cycle"] == prev, ["cycle", "need_id", "action", "owner", "due",
-                                                            "status"]]
-    now = scores.loc[scores["cycle"] == cycle, ["need_id", "rated_side", "description", "previous_score",
-                                                "score", "trend"]]
+    acts = action_items.loc[
+        action_items["cycle"] == prev, ["cycle", "need_id", "action", "owner", "due", "status"]
+    ]
+    now = scores.loc[
+        scores["cycle"] == cycle, ["need_id", "rated_side", "description", "previous_score", "score", "trend"]
+    ]
     out = acts.rename(columns={"cycle": "action_cycle"}).merge(now, on="need_id", how="left")
     out["done"] = (out["status"] == "done").astype("bool")
     out["moved"] = _moved(out["trend"])
     out["improved"] = (out["moved"] == "up").astype("bool")
-    cols = ["action_cycle", "need_id", "rated_side", "description", "action", "owner", "due", "status", "done",
-            "previous_score", "score", "trend", "moved", "improved"]
+    cols = [
+        "action_cycle",
+        "need_id",
+        "rated_side",
+        "description",
+        "action",
+        "owner",
+        "due",
+        "status",
+        "done",
+        "previous_score",
+        "score",
+        "trend",
+        "moved",
+        "improved",
+    ]
     return out[cols].sort_values(["rated_side", "need_id"], kind="stable", ignore_index=True)
 
 
@@ -220,8 +306,11 @@ def action_plan(scores: pd.DataFrame, action_items: pd.DataFrame, cycle: str) ->
     prev = previous_cycle(cycle)
     open_acts = action_items[(action_items["cycle"] == prev) & action_items["status"].isin(UNFINISHED)]
     carried = open_acts.groupby("need_id", as_index=False, sort=True).agg(
-        action=("action", "; ".join), owner=("owner", "; ".join), due=("due", "; ".join),
-        status=("status", "; ".join))
+        action=("action", "; ".join),
+        owner=("owner", "; ".join),
+        due=("due", "; ".join),
+        status=("status", "; ".join),
+    )
     now = scores[scores["cycle"] == cycle]
     rows = now[now["shortfall"] | now["need_id"].isin(carried["need_id"])]
     plan = rows.merge(carried, on="need_id", how="left")
@@ -237,32 +326,48 @@ def importance_performance(scores: pd.DataFrame, cycle: str) -> pd.DataFrame:
     now = scores[(scores["cycle"] == cycle) & scores["importance"].notna() & scores["score"].notna()]
     high = now["importance"].astype("float64") >= HIGH_IMPORTANCE
     good = now["score"] >= SHORTFALL_BELOW
-    quadrant = np.select([high & ~good, high & good, ~high & ~good], list(QUADRANTS[:3]), default=QUADRANTS[3])
+    quadrant = np.select(
+        [high & ~good, high & good, ~high & ~good], list(QUADRANTS[:3]), default=QUADRANTS[3]
+    )
     out = now[["need_id", "rated_side", "needed_by", "description", "importance", "score", "grade"]].copy()
     out["quadrant"] = pd.Series(quadrant, index=now.index, dtype="str")
     return out.reset_index(drop=True)
 
 
-def coverage_warnings(scores: pd.DataFrame, sides: pd.DataFrame, needs: pd.DataFrame, cycle: str) -> list[str]:
+def coverage_warnings(
+    scores: pd.DataFrame, sides: pd.DataFrame, needs: pd.DataFrame, cycle: str
+) -> list[str]:
     """Warnings about what the report cycle cannot score; the analysis goes on without those needs."""
     lines = []
     counts = needs["rated_side"].value_counts()
     for side in SIDES:
         n = int(counts.get(side, 0))
         if n != NEEDS_PER_SIDE:
-            lines.append(f"warning: report_card_needs: the {side} side is graded on {n} need{'s' * (n != 1)}, the "
-                         f"practice names {NEEDS_PER_SIDE}; the analysis goes on with {n}")
+            lines.append(
+                f"warning: report_card_needs: the {side} side is graded on {n} need{'s' * (n != 1)}, the "
+                f"practice names {NEEDS_PER_SIDE}; the analysis goes on with {n}"
+            )
     now = scores[scores["cycle"] == cycle]
-    unscored_sides = set(sides.loc[(sides["cycle"] == cycle) & (sides["n_needs"] > 0) & sides["score"].isna(),
-                                   "rated_side"])
+    unscored_sides = set(
+        sides.loc[(sides["cycle"] == cycle) & (sides["n_needs"] > 0) & sides["score"].isna(), "rated_side"]
+    )
     for side in sorted(unscored_sides):
-        lines.append(f"warning: report_card_ratings: {cycle}: the {side} side received no grades from the "
-                     f"{other_side(side)} side; it has no score this cycle")
+        lines.append(
+            f"warning: report_card_ratings: {cycle}: the {side} side received no grades from the "
+            f"{other_side(side)} side; it has no score this cycle"
+        )
     missing = now[now["score"].isna() & ~now["rated_side"].isin(unscored_sides)]
-    lines += [f"warning: report_card_ratings: {cycle}: need {n} ({d}) has no grade from the {b} side; "
-              f"it is left out of the {r} side's score"
-              for n, d, b, r in zip(missing["need_id"], missing["description"], missing["needed_by"],
-                                    missing["rated_side"], strict=True)]
+    lines += [
+        f"warning: report_card_ratings: {cycle}: need {n} ({d}) has no grade from the {b} side; "
+        f"it is left out of the {r} side's score"
+        for n, d, b, r in zip(
+            missing["need_id"],
+            missing["description"],
+            missing["needed_by"],
+            missing["rated_side"],
+            strict=True,
+        )
+    ]
     return lines
 
 
@@ -297,10 +402,19 @@ class ReportCardAnalysis:
     def blind_spots(self) -> pd.DataFrame:
         """The report cycle's needs where a side grades itself more than one grade point above the other's view."""
         now = self.current()
-        cols = ["need_id", "rated_side", "description", "self_score", "score", "perception_gap",
-                "n_self_raters", "n_raters"]
-        return now.loc[now["blind_spot"], cols].sort_values("perception_gap", ascending=False,
-                                                            ignore_index=True)
+        cols = [
+            "need_id",
+            "rated_side",
+            "description",
+            "self_score",
+            "score",
+            "perception_gap",
+            "n_self_raters",
+            "n_raters",
+        ]
+        return now.loc[now["blind_spot"], cols].sort_values(
+            "perception_gap", ascending=False, ignore_index=True
+        )
 
     def scores_table(self) -> pd.DataFrame:
         """``report_card_scores.csv``: one row per (cycle, need) up to the report cycle."""
@@ -309,8 +423,11 @@ class ReportCardAnalysis:
     def headline(self) -> dict[str, Any]:
         """The headline figure: the score each side received from the other in the report cycle."""
         now = self.side_summary().set_index("rated_side")["score"]
-        return {"report_card_score": {side: (None if pd.isna(now.get(side, np.nan)) else float(now[side]))
-                                      for side in SIDES}}
+        return {
+            "report_card_score": {
+                side: (None if pd.isna(now.get(side, np.nan)) else float(now[side])) for side in SIDES
+            }
+        }
 
     def report_card(self, side: str) -> pd.DataFrame:
         """The printable report card of one side: need, grade, score, last cycle, trend, comments.
@@ -322,21 +439,38 @@ class ReportCardAnalysis:
         now = self.current()
         now = now[now["rated_side"] == side]
         r = self.ratings
-        remarks = r[(r["cycle"] == self.cycle) & (r["rated_side"] == side) & ~r["self_assessment"]
-                    & (r["comment"].str.len() > 0)]
+        remarks = r[
+            (r["cycle"] == self.cycle)
+            & (r["rated_side"] == side)
+            & ~r["self_assessment"]
+            & (r["comment"].str.len() > 0)
+        ]
         said = remarks.groupby(["need_id", "comment"], as_index=False, sort=True).size()
         times = (" (\u00d7" + said["size"].astype("str") + ")").where(said["size"] > 1, "")
         quoted = ("\u201c" + said["comment"] + "\u201d" + times).groupby(said["need_id"]).agg(" ".join)
-        card = pd.DataFrame({
-            "need_id": now["need_id"], "need": now["description"], "grade": now["grade"],
-            "score": now["score"], "last_cycle": now["previous_score"], "trend": now["trend"],
-            "comments": quoted.astype("str").reindex(now["need_id"], fill_value="").to_numpy(),
-        })
+        card = pd.DataFrame(
+            {
+                "need_id": now["need_id"],
+                "need": now["description"],
+                "grade": now["grade"],
+                "score": now["score"],
+                "last_cycle": now["previous_score"],
+                "trend": now["trend"],
+                "comments": quoted.astype("str").reindex(now["need_id"], fill_value="").to_numpy(),
+            }
+        )
         total = self.side_summary().set_index("rated_side").reindex([side])
-        overall = pd.DataFrame({
-            "need_id": [""], "need": ["Overall"], "grade": total["grade"].fillna("").to_numpy(),
-            "score": total["score"].to_numpy(), "last_cycle": total["previous_score"].to_numpy(),
-            "trend": total["trend"].to_numpy(), "comments": [""]})
+        overall = pd.DataFrame(
+            {
+                "need_id": [""],
+                "need": ["Overall"],
+                "grade": total["grade"].fillna("").to_numpy(),
+                "score": total["score"].to_numpy(),
+                "last_cycle": total["previous_score"].to_numpy(),
+                "trend": total["trend"].to_numpy(),
+                "comments": [""],
+            }
+        )
         card = pd.concat([card, overall], ignore_index=True)
         if not (card["comments"].str.len() > 0).any():
             card = card.drop(columns="comments")
@@ -352,10 +486,14 @@ def check_cycle(ratings: pd.DataFrame, cycle: str, source: str = "notebook param
         Naming ``report_card.cycle``, as :func:`alignment.params.check_against_inputs` does.
     """
     if not CYCLE_RE.match(cycle):
-        raise ParamsError([f"{source}: report_card.cycle: value {cycle!r}: expected a half-year YYYY-H1 or YYYY-H2"])
+        raise ParamsError(
+            [f"{source}: report_card.cycle: value {cycle!r}: expected a half-year YYYY-H1 or YYYY-H2"]
+        )
     if not ratings.empty and not (ratings["cycle"] == cycle).any():
         cycles = ", ".join(sorted(set(ratings["cycle"])))
-        raise ParamsError([f"{source}: report_card.cycle: value {cycle!r}: expected a cycle with ratings ({cycles})"])
+        raise ParamsError(
+            [f"{source}: report_card.cycle: value {cycle!r}: expected a cycle with ratings ({cycles})"]
+        )
 
 
 def analyse(inputs: Inputs, cycle: str) -> ReportCardAnalysis:
@@ -389,8 +527,10 @@ def analyse(inputs: Inputs, cycle: str) -> ReportCardAnalysis:
 def warnings_markdown(analysis: ReportCardAnalysis) -> str:
     """The analysis' warnings as a Markdown list, or a line saying there are none."""
     if not analysis.warnings:
-        return (f"No warnings: each side names {NEEDS_PER_SIDE} needs and every need was graded by the other "
-                f"side in {analysis.cycle}.")
+        return (
+            f"No warnings: each side names {NEEDS_PER_SIDE} needs and every need was graded by the other "
+            f"side in {analysis.cycle}."
+        )
     return "\n".join(f"- {w.removeprefix('warning: ')}" for w in analysis.warnings)
 
 
@@ -399,5 +539,7 @@ def write_tables(analysis: ReportCardAnalysis, report_dir: str | Path | None) ->
     if report_dir is None:
         return []
     tables = Path(report_dir)
-    return [write_csv(analysis.scores_table(), tables / "report_card_scores.csv"),
-            write_csv(analysis.action_plan, tables / "action_plan.csv")]
+    return [
+        write_csv(analysis.scores_table(), tables / "report_card_scores.csv"),
+        write_csv(analysis.action_plan, tables / "action_plan.csv"),
+    ]

@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from alignment.money import apportion, from_cents, to_cents
+from alignment.money import apportion
 
 ROLLUP_COLUMNS = ["level", "key", "committed", "potential", "prior_revenue", "target"]
 LEVELS = ("total", "customer_group", "region", "account_owner")
@@ -40,7 +40,7 @@ def customer_target_cents(rows: pd.DataFrame, cells: pd.DataFrame) -> np.ndarray
         customer_group, product_id and prior_revenue (cents) per row, sorted by
         (customer_id, product_id).
     cells : DataFrame
-        customer_group, product_id, target (cents), from :func:`alignment.targets.cell_targets`.
+        customer_group, product_id, target (cents), from :func:`alignment.engine.targets.cell_targets`.
     """
     key = pd.MultiIndex.from_frame(rows[["customer_group", "product_id"]])
     cell_index = pd.MultiIndex.from_frame(cells[["customer_group", "product_id"]])
@@ -60,8 +60,14 @@ def _sum_by(values: pd.DataFrame, by: pd.Series, keys: pd.Index) -> pd.DataFrame
     return values.groupby(by.to_numpy(), sort=False).sum().reindex(keys, fill_value=0)
 
 
-def rollup_table(rows: pd.DataFrame, cells: pd.DataFrame, customers: pd.DataFrame, prior_by_customer: pd.Series,
-                 sales_people: pd.DataFrame, top_down_cents: int) -> pd.DataFrame:
+def rollup_table(
+    rows: pd.DataFrame,
+    cells: pd.DataFrame,
+    customers: pd.DataFrame,
+    prior_by_customer: pd.Series,
+    sales_people: pd.DataFrame,
+    top_down_cents: int,
+) -> pd.DataFrame:
     """Bottom-up committed and potential beside prior-year revenue and the top-down target.
 
     Parameters
@@ -90,11 +96,16 @@ def rollup_table(rows: pd.DataFrame, cells: pd.DataFrame, customers: pd.DataFram
     prior = prior_by_customer.reindex(customers["customer_id"], fill_value=0).to_numpy()
     cust = customers.assign(prior_revenue=prior)
     parts = []
-    total = pd.DataFrame({"level": ["total"], "key": ["total"],
-                          "committed": [int(money["committed"].sum())],
-                          "potential": [int(money["potential"].sum())],
-                          "prior_revenue": [int(prior.sum())],
-                          "target": [int(top_down_cents)]})
+    total = pd.DataFrame(
+        {
+            "level": ["total"],
+            "key": ["total"],
+            "committed": [int(money["committed"].sum())],
+            "potential": [int(money["potential"].sum())],
+            "prior_revenue": [int(prior.sum())],
+            "target": [int(top_down_cents)],
+        }
+    )
     parts.append(total)
     owners = sorted_keys(sales_people["person_id"], customers["account_owner"])
     names = sales_people.set_index("person_id")["name"]
@@ -117,8 +128,9 @@ def rollup_table(rows: pd.DataFrame, cells: pd.DataFrame, customers: pd.DataFram
         out[col] = out[col].astype("int64")
     out["level"] = out["level"].astype("str")
     out["key"] = out["key"].astype("str")
-    out["name"] = np.where(out["level"] == "account_owner", out["key"].map(names).fillna("").astype("str"),
-                           out["key"])
+    out["name"] = np.where(
+        out["level"] == "account_owner", out["key"].map(names).fillna("").astype("str"), out["key"]
+    )
     out["name"] = out["name"].astype("str")
     committed = out["committed"].to_numpy(dtype="float64")
     potential = out["potential"].to_numpy(dtype="float64")
@@ -127,27 +139,3 @@ def rollup_table(rows: pd.DataFrame, cells: pd.DataFrame, customers: pd.DataFram
         out["committed_to_potential"] = np.where(potential > 0, committed / potential, np.nan)
         out["committed_to_target"] = np.where(target > 0, committed / target, np.nan)
     return out
-
-
-def rollup_level(rollup: pd.DataFrame, level: str) -> pd.DataFrame:
-    """The rollup's rows of one level, with the bottom-up shortfall against the target (``gap``)."""
-    if level not in LEVELS:
-        raise ValueError(f"level {level!r}: expected one of {', '.join(LEVELS)}")
-    part = rollup.loc[rollup["level"] == level].drop(columns="level").reset_index(drop=True)
-    part["gap"] = from_cents(to_cents(part["target"].to_numpy()) - to_cents(part["committed"].to_numpy()))
-    return part
-
-
-def committed_above_potential(final_quotas: pd.DataFrame) -> pd.DataFrame:
-    """The sales_input rows whose committed quota exceeds the potential sales see (a warning to review)."""
-    cols = ["customer_id", "customer_name", "customer_group", "region", "account_owner", "product_id",
-            "potential", "committed"]
-    rows = final_quotas.loc[final_quotas["committed"] > final_quotas["potential"], cols]
-    excess = to_cents(rows["committed"].to_numpy()) - to_cents(rows["potential"].to_numpy())
-    rows = rows.assign(excess=from_cents(excess))
-    return rows.sort_values(["excess", "customer_id", "product_id"], ascending=[False, True, True],
-                            ignore_index=True)
-
-
-__all__ = ["LEVELS", "ROLLUP_COLUMNS", "committed_above_potential", "customer_target_cents", "rollup_level",
-           "rollup_table", "sorted_keys"]

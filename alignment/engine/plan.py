@@ -1,7 +1,7 @@
 """The planning engine: top-down target, bottom-up rollup and gap allocation in one pass.
 
-:func:`build_plan` runs CONTRACT 6.1 (:mod:`alignment.targets`), 6.2 (:mod:`alignment.rollup`)
-and 6.3 (:mod:`alignment.allocation`) on a validated data folder and returns a :class:`Plan`
+:func:`build_plan` runs CONTRACT 6.1 (:mod:`alignment.engine.targets`), 6.2 (:mod:`alignment.engine.rollup`)
+and 6.3 (:mod:`alignment.engine.allocation`) on a validated data folder and returns a :class:`Plan`
 whose tables are the contract's outputs. The engine computes in integer cents and converts money
 to currency (``float64``, exact to the cent) only at the end, so the figures add up exactly:
 targets.csv sums to T, each cell's channel x month parts sum to the cell's target, the monthly
@@ -20,13 +20,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from alignment.allocation import allocate
-from alignment.inputs import Inputs, sales_people
-from alignment.money import from_cents, to_cents
-from alignment.params import Params
-from alignment.rollup import ROLLUP_COLUMNS, customer_target_cents, rollup_table
-from alignment.tables import write_csv
-from alignment.targets import (
+from alignment.engine.allocation import allocate
+from alignment.engine.rollup import customer_target_cents, rollup_table
+from alignment.engine.targets import (
     cell_targets,
     line_month_weights,
     phase_by_month,
@@ -34,20 +30,53 @@ from alignment.targets import (
     prior_year_actuals,
     split_targets,
 )
+from alignment.inputs import Inputs, sales_people
+from alignment.money import from_cents, to_cents
+from alignment.outputs import write_csv
+from alignment.params import Params
 
 TARGETS_COLUMNS = ["customer_group", "product_id", "channel", "month", "target"]
-FINAL_QUOTAS_COLUMNS = ["customer_id", "customer_name", "customer_group", "region", "account_owner", "product_id",
-                        "potential", "committed", "weight", "allocated", "final_quota", "capped", "locked"]
-FINAL_QUOTAS_EXTRA = ["product_line", "prior_revenue", "target", "room", "fill_level", "unrounded",
-                      "quota_to_potential"]
+FINAL_QUOTAS_COLUMNS = [
+    "customer_id",
+    "customer_name",
+    "customer_group",
+    "region",
+    "account_owner",
+    "product_id",
+    "potential",
+    "committed",
+    "weight",
+    "allocated",
+    "final_quota",
+    "capped",
+    "locked",
+]
+FINAL_QUOTAS_EXTRA = [
+    "product_line",
+    "prior_revenue",
+    "target",
+    "room",
+    "fill_level",
+    "unrounded",
+    "quota_to_potential",
+]
 MONTHLY_COLUMNS = ["customer_id", "product_id", "month", "objective"]
 
 #: The money columns of each table, written with two decimals.
 MONEY = {
     "targets.csv": ("target",),
     "rollup.csv": ("committed", "potential", "prior_revenue", "target"),
-    "final_quotas.csv": ("potential", "committed", "weight", "allocated", "final_quota", "prior_revenue", "target",
-                         "room", "unrounded"),
+    "final_quotas.csv": (
+        "potential",
+        "committed",
+        "weight",
+        "allocated",
+        "final_quota",
+        "prior_revenue",
+        "target",
+        "room",
+        "unrounded",
+    ),
     "monthly_objectives.csv": ("objective",),
 }
 
@@ -131,15 +160,19 @@ class Plan:
 
     def summary_lines(self) -> list[str]:
         """A few lines for the command line: T, Q, G, the final total and what is unallocated."""
-        lines = [f"top-down target T:        {self.top_down_target:>18,.2f}",
-                 f"bottom-up quota Q:        {self.bottom_up_quota:>18,.2f}"]
+        lines = [
+            f"top-down target T:        {self.top_down_target:>18,.2f}",
+            f"bottom-up quota Q:        {self.bottom_up_quota:>18,.2f}",
+        ]
         if self.padded_target != self.top_down_target:
             lines.append(f"padded target T':         {self.padded_target:>18,.2f}")
         if self.gap > 0:
             lines.append(f"gap G:                    {self.gap:>18,.2f}")
         else:
-            lines.append(f"gap G:                    {self.gap:>18,.2f}  (surplus {self.surplus:,.2f}: nothing "
-                         "allocated)")
+            lines.append(
+                f"gap G:                    {self.gap:>18,.2f}  (surplus {self.surplus:,.2f}: nothing "
+                "allocated)"
+            )
         lines.append(f"final quotas:             {self.final_quota_total:>18,.2f}")
         lines.append(f"unallocated:              {self.unallocated:>18,.2f}")
         return lines
@@ -156,7 +189,7 @@ def _take(values: np.ndarray, at: np.ndarray) -> np.ndarray:
 def _plan_rows(inputs: Inputs, pairs: pd.DataFrame) -> pd.DataFrame:
     """sales_input joined to customers, products, prior-year revenue and overrides; money in cents.
 
-    ``pairs`` comes from :func:`~alignment.targets.prior_revenue_by_pair` with the positions of
+    ``pairs`` comes from :func:`~alignment.engine.targets.prior_revenue_by_pair` with the positions of
     each pair among the customers and products, so the join is on integers.
     """
     si = inputs.sales_input[["customer_id", "product_id", "potential", "committed"]]
@@ -178,7 +211,9 @@ def _plan_rows(inputs: Inputs, pairs: pd.DataFrame) -> pd.DataFrame:
     rows["committed"] = to_cents(si["committed"].to_numpy())
     width = max(len(product_ids), 1)
     pair_key = pd.Index(pairs["customer_pos"].to_numpy() * width + pairs["product_pos"].to_numpy())
-    rows["prior_revenue"] = _take(pairs["prior_revenue"].to_numpy(), pair_key.get_indexer(at * width + product_at))
+    rows["prior_revenue"] = _take(
+        pairs["prior_revenue"].to_numpy(), pair_key.get_indexer(at * width + product_at)
+    )
     ov = inputs.overrides
     if len(ov):
         key = pd.MultiIndex.from_frame(si[["customer_id", "product_id"]])
@@ -240,7 +275,9 @@ def target_stage(inputs: Inputs, params: Params) -> TargetStage:
     prior_by_customer = pd.Series(prior_cents, index=customer_ids)
     rollup = rollup_table(rows, cells, inputs.customers, prior_by_customer, sales_people(inputs), t_cents)
 
-    stage = TargetStage(cells=cells, weights=weights, targets=targets, t_cents=t_cents, rows=rows, rollup=rollup)
+    stage = TargetStage(
+        cells=cells, weights=weights, targets=targets, t_cents=t_cents, rows=rows, rollup=rollup
+    )
     if len(_STAGES) >= _STAGES_KEPT:
         _STAGES.pop(next(iter(_STAGES)))
     _STAGES[id(inputs)] = (weakref.ref(inputs), key, stage)
@@ -272,32 +309,66 @@ def build_plan(inputs: Inputs, params: Params) -> Plan:
     rows, rollup = stage.rows.copy(deep=False), stage.rollup
 
     group_targets = cells.groupby("customer_group", sort=True)["target"].sum()
-    result = allocate(rows, group_targets, t_cents, params.allocation,
-                      groups=list(inputs.customers["customer_group"].unique()))
+    result = allocate(
+        rows,
+        group_targets,
+        t_cents,
+        params.allocation,
+        groups=list(inputs.customers["customer_group"].unique()),
+    )
     fq = result.rows
-    row, month_pos, objective = phase_by_month(fq["final_quota"].to_numpy(), fq["product_line"], weights, months)
-    monthly = pd.DataFrame({
-        "customer_id": fq["customer_id"].array.take(row),
-        "product_id": fq["product_id"].array.take(row),
-        "month": pd.array(months, dtype="str").take(month_pos),
-        "objective": from_cents(objective),
-    })
+    row, month_pos, objective = phase_by_month(
+        fq["final_quota"].to_numpy(), fq["product_line"], weights, months
+    )
+    monthly = pd.DataFrame(
+        {
+            "customer_id": fq["customer_id"].array.take(row),
+            "product_id": fq["product_id"].array.take(row),
+            "month": pd.array(months, dtype="str").take(month_pos),
+            "objective": from_cents(objective),
+        }
+    )
 
     potential = fq["potential"].to_numpy()
-    final_quotas = _money(fq, ["potential", "committed", "allocated", "final_quota", "prior_revenue", "target"])
+    final_quotas = _money(
+        fq, ["potential", "committed", "allocated", "final_quota", "prior_revenue", "target"]
+    )
     final_quotas["room"] = fq["room"].to_numpy() / 100
     final_quotas["fill_level"] = fq["fill_level"].to_numpy() / 100
     final_quotas["unrounded"] = np.round(fq["unrounded"].to_numpy() / 100, 2)
     with np.errstate(divide="ignore", invalid="ignore"):
-        final_quotas["quota_to_potential"] = np.where(potential > 0, fq["final_quota"].to_numpy() / potential,
-                                                      np.nan)
+        final_quotas["quota_to_potential"] = np.where(
+            potential > 0, fq["final_quota"].to_numpy() / potential, np.nan
+        )
     final_quotas = final_quotas[FINAL_QUOTAS_COLUMNS + FINAL_QUOTAS_EXTRA]
 
-    customer_targets = _money(rows[["customer_id", "product_id", "customer_group", "region", "account_owner",
-                                    "prior_revenue", "target"]], ["prior_revenue", "target"])
+    customer_targets = _money(
+        rows[
+            [
+                "customer_id",
+                "product_id",
+                "customer_group",
+                "region",
+                "account_owner",
+                "prior_revenue",
+                "target",
+            ]
+        ],
+        ["prior_revenue", "target"],
+    )
     groups = result.groups.copy()
-    for col in ("target", "padded_target", "committed", "locked_adjustment", "group_gap", "headroom", "potential",
-                "prior_revenue", "allocated", "final_quota"):
+    for col in (
+        "target",
+        "padded_target",
+        "committed",
+        "locked_adjustment",
+        "group_gap",
+        "headroom",
+        "potential",
+        "prior_revenue",
+        "allocated",
+        "final_quota",
+    ):
         groups[col] = from_cents(groups[col].to_numpy())
     for col in ("first_share", "capacity", "placed"):  # unrounded shares, shown to the cent
         groups[col] = np.round(groups[col].to_numpy() / 100, 2)
@@ -331,81 +402,17 @@ def write_plan_tables(plan: Plan, out_dir: str | Path) -> list[Path]:
     return [path for name in names if (path := write_plan_table(plan, name, out_dir)) is not None]
 
 
-HEADLINE_LABELS = {
-    "top_down_target": "Top-down target (T)",
-    "padded_target": "Target with over-assignment (T')",
-    "bottom_up_quota": "Bottom-up quota (Q)",
-    "locked_adjustment": "Locked overrides (final - committed)",
-    "gap": "Gap (G; negative = surplus)",
-    "placed": "Allocated",
-    "unallocated": "Unallocated (nobody could take it)",
-    "final_quota_total": "Final quotas",
-}
-
-
-def headline_table(plan: Plan, keys: list[str] | None = None) -> pd.DataFrame:
-    """Headline figures as a two-column table (figure, value) for display, in the order asked."""
-    figures = {**plan.headline(), "locked_adjustment": plan.locked_adjustment}
-    keys = keys or list(HEADLINE_LABELS)
-    return pd.DataFrame({"figure": [HEADLINE_LABELS[k] for k in keys], "value": [figures[k] for k in keys]})
-
-
 def write_plan_table(plan: Plan, name: str, report_dir: str | Path | None) -> Path | None:
     """Write one of the plan's tables (``targets.csv``, ``rollup.csv``, ``final_quotas.csv``,
     ``monthly_objectives.csv``) into ``report_dir``; nothing when ``report_dir`` is None."""
     if report_dir is None:
         return None
-    frames = {"targets.csv": plan.targets, "rollup.csv": plan.rollup, "final_quotas.csv": plan.final_quotas,
-              "monthly_objectives.csv": plan.monthly_objectives}
+    frames = {
+        "targets.csv": plan.targets,
+        "rollup.csv": plan.rollup,
+        "final_quotas.csv": plan.final_quotas,
+        "monthly_objectives.csv": plan.monthly_objectives,
+    }
     if name not in frames:
         raise ValueError(f"table {name!r}: expected one of {', '.join(frames)}")
     return write_csv(frames[name], Path(report_dir) / name, money=MONEY[name])
-
-
-def gap_bridge(plan: Plan) -> pd.DataFrame:
-    """The bridge from the bottom-up quota to the target, step by step (a waterfall's data).
-
-    Steps: the bottom-up quota Q; the locked overrides' net change (when there are any); each
-    customer group's allocated gap; then what is unallocated, or the surplus when G <= 0 (a step
-    down); ending at T'. Each step's ``start`` and ``end`` are running totals, so the bars chain.
-
-    Returns
-    -------
-    DataFrame
-        order, step, kind (``total``, ``increase``, ``decrease``, ``unallocated``), amount, start, end.
-    """
-    fq = plan.final_quotas
-    locked = fq["locked"].to_numpy()
-    allocated = to_cents(fq["allocated"].to_numpy())
-    locked_cents = int(allocated[locked].sum())
-    by_group = pd.Series(allocated[~locked]).groupby(fq["customer_group"].to_numpy()[~locked], sort=True).sum()
-    steps: list[tuple[str, str, int]] = [("Bottom-up quota (Q)", "total", int(to_cents(plan.bottom_up_quota)))]
-    if locked.any():
-        steps.append(("Locked overrides", "increase" if locked_cents >= 0 else "decrease", locked_cents))
-    for group, cents in by_group.items():
-        if cents != 0:
-            steps.append((f"Gap to {group}", "increase" if cents > 0 else "decrease", int(cents)))
-    unallocated = int(to_cents(plan.unallocated))
-    if unallocated:
-        steps.append(("Unallocated", "unallocated", unallocated))
-    gap = int(to_cents(plan.gap))
-    if gap < 0:
-        steps.append(("Surplus over target", "decrease", gap))
-    end_label = "Top-down target (T)" if plan.padded_target == plan.top_down_target else \
-        "Target with over-assignment (T')"
-    running = 0
-    rows = []
-    for order, (label, kind, cents) in enumerate(steps):
-        start = 0 if kind == "total" else running
-        running = cents if kind == "total" else running + cents
-        rows.append({"order": order, "step": label, "kind": kind, "amount": cents, "start": start, "end": running})
-    rows.append({"order": len(steps), "step": end_label, "kind": "total", "amount": int(to_cents(plan.padded_target)),
-                 "start": 0, "end": int(to_cents(plan.padded_target))})
-    out = pd.DataFrame(rows)
-    for col in ("amount", "start", "end"):
-        out[col] = from_cents(out[col].to_numpy())
-    return out.astype({"step": "str", "kind": "str"})
-
-
-__all__ = ["FINAL_QUOTAS_COLUMNS", "MONEY", "MONTHLY_COLUMNS", "ROLLUP_COLUMNS", "TARGETS_COLUMNS", "Plan",
-           "build_plan", "gap_bridge", "headline_table", "write_plan_table", "write_plan_tables"]

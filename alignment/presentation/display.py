@@ -5,7 +5,7 @@ A chart is emitted as a mimebundle holding only its Vega-Lite spec (data inlined
 the Vega it ships (altair 6's own mimetype, ``application/vnd.vegalite.v6.json``, has no renderer
 in JupyterLab 4, and altair's default HTML output loads Vega from a CDN). No ``text/html`` is
 added: JupyterLab ranks HTML above Vega and would pick it. The export
-(:mod:`alignment.export`) turns each spec into a chart container and embeds the Vega, Vega-Lite
+(:mod:`alignment.report.export`) turns each spec into a chart container and embeds the Vega, Vega-Lite
 and vega-embed JavaScript once per page, so an exported page needs no network and stays
 interactive (tooltips).
 

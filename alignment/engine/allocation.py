@@ -45,9 +45,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from alignment.engine.rollup import sorted_keys
+from alignment.money import scale_cents
 from alignment.params import AllocationParams
-from alignment.rollup import sorted_keys
-from alignment.targets import scale_cents
 
 ROW_KEYS = ["customer_id", "product_id"]
 
@@ -119,12 +119,15 @@ def group_weights(groups: pd.DataFrame, method: str, shares: dict[str, float]) -
         return np.ones(len(groups))
     if method == "shares":
         return groups["customer_group"].map(shares).fillna(0.0).to_numpy(dtype="float64")
-    raise ValueError(f"group_method {method!r}: expected one of target_gap, headroom, potential, "
-                     "prior_revenue, equal, shares")
+    raise ValueError(
+        f"group_method {method!r}: expected one of target_gap, headroom, potential, "
+        "prior_revenue, equal, shares"
+    )
 
 
-def water_fill(amount: np.ndarray, weight: np.ndarray, room: np.ndarray, group: np.ndarray, n_groups: int
-               ) -> tuple[np.ndarray, np.ndarray]:
+def water_fill(
+    amount: np.ndarray, weight: np.ndarray, room: np.ndarray, group: np.ndarray, n_groups: int
+) -> tuple[np.ndarray, np.ndarray]:
     """Fill each group's amount into its items in proportion to weight, none above its room.
 
     Item i of group g takes min(room_i, level_g x weight_i), where level_g is the one fill level at
@@ -234,8 +237,13 @@ def round_allocations(unrounded: np.ndarray, room: np.ndarray, placed: int, unit
     return out
 
 
-def allocate(rows: pd.DataFrame, group_targets: pd.Series, top_down_cents: int, alloc: AllocationParams,
-             groups: list[str] | None = None) -> Allocation:
+def allocate(
+    rows: pd.DataFrame,
+    group_targets: pd.Series,
+    top_down_cents: int,
+    alloc: AllocationParams,
+    groups: list[str] | None = None,
+) -> Allocation:
     """Allocate the gap among customer groups and their customers' products.
 
     Parameters
@@ -257,8 +265,13 @@ def allocate(rows: pd.DataFrame, group_targets: pd.Series, top_down_cents: int, 
     -------
     Allocation
     """
-    names = list(sorted_keys(pd.Series(list(groups or ()), dtype="str"), group_targets.index.to_series(),
-                             rows["customer_group"]))
+    names = list(
+        sorted_keys(
+            pd.Series(list(groups or ()), dtype="str"),
+            group_targets.index.to_series(),
+            rows["customer_group"],
+        )
+    )
     n_groups = len(names)
     code = pd.Index(names).get_indexer(rows["customer_group"])
     locked = rows["locked"].to_numpy(dtype=bool)
@@ -286,27 +299,32 @@ def allocate(rows: pd.DataFrame, group_targets: pd.Series, top_down_cents: int, 
     q_g = int_by_group(committed)
     l_g = int_by_group(lock_adj)
     headroom = np.maximum(potential - committed, 0)
-    table = pd.DataFrame({
-        "customer_group": pd.Series(names, dtype="str"),
-        "target": t_g,
-        "padded_target": t_g_padded,
-        "committed": q_g,
-        "locked_adjustment": l_g,
-        "group_gap": t_g_padded - q_g - l_g,
-        "headroom": int_by_group(np.where(unlocked, headroom, 0)),
-        "potential": int_by_group(np.where(unlocked, np.maximum(potential, 0), 0)),
-        "prior_revenue": int_by_group(np.where(unlocked, np.maximum(prior, 0), 0)),
-        "rows": np.bincount(code, minlength=n_groups),
-        "unlocked_rows": np.bincount(code, weights=unlocked, minlength=n_groups).astype("int64"),
-    })
+    table = pd.DataFrame(
+        {
+            "customer_group": pd.Series(names, dtype="str"),
+            "target": t_g,
+            "padded_target": t_g_padded,
+            "committed": q_g,
+            "locked_adjustment": l_g,
+            "group_gap": t_g_padded - q_g - l_g,
+            "headroom": int_by_group(np.where(unlocked, headroom, 0)),
+            "potential": int_by_group(np.where(unlocked, np.maximum(potential, 0), 0)),
+            "prior_revenue": int_by_group(np.where(unlocked, np.maximum(prior, 0), 0)),
+            "rows": np.bincount(code, minlength=n_groups),
+            "unlocked_rows": np.bincount(code, weights=unlocked, minlength=n_groups).astype("int64"),
+        }
+    )
 
     weight = row_weights(rows, alloc.customer_method, code, n_groups)
     capped_by_potential = alloc.cap == "potential"
     room_int = np.maximum(np.maximum(potential, committed) - committed, 0)
     room = np.where(unlocked, room_int.astype("float64") if capped_by_potential else np.inf, 0.0)
     active = weight > 0
-    capacity = np.where(capped_by_potential, by_group(np.where(active, room, 0.0)),
-                        np.where(by_group(active.astype("float64")) > 0, np.inf, 0.0))
+    capacity = np.where(
+        capped_by_potential,
+        by_group(np.where(active, room, 0.0)),
+        np.where(by_group(active.astype("float64")) > 0, np.inf, 0.0),
+    )
     g_weight = group_weights(table, alloc.group_method, alloc.group_shares)
     if g_weight.sum() <= 0:
         g_weight = (table["unlocked_rows"].to_numpy() > 0).astype("float64")
@@ -349,99 +367,11 @@ def allocate(rows: pd.DataFrame, group_targets: pd.Series, top_down_cents: int, 
     table["allocated"] = int_by_group(np.where(unlocked, allocated, 0))
     table["final_quota"] = int_by_group(final_quota)
     table["capped_rows"] = np.bincount(code, weights=capped, minlength=n_groups).astype("int64")
-    return Allocation(rows=out, groups=table, padded_target=t_padded, gap=gap, placed=placed,
-                      unallocated=gap - placed if gap > 0 else 0)
-
-
-GROUP_VIEW = ["customer_group", "target", "padded_target", "committed", "locked_adjustment", "group_gap", "weight",
-              "first_share", "capacity", "placed", "fill_level", "allocated", "final_quota", "unlocked_rows",
-              "capped_rows"]
-
-
-def allocation_by_group(groups: pd.DataFrame) -> pd.DataFrame:
-    """How each customer group's share of the gap was set (weight, first share), placed and rounded.
-
-    ``groups`` is :attr:`alignment.plan.Plan.group_allocation` (currency). ``first_share`` is the
-    group's share of G by weight before re-sharing; ``placed`` what it took after re-sharing what
-    full groups could not place; ``allocated`` the rounded sum; ``capacity`` its rows' room.
-    """
-    out = groups[GROUP_VIEW].copy()
-    out["coverage_after"] = np.where(out["padded_target"] > 0, out["final_quota"] / out["padded_target"], np.nan)
-    return out
-
-
-def top_takers(final_quotas: pd.DataFrame, n: int = 15) -> pd.DataFrame:
-    """The rows that took the most of the gap, with the figures that explain their allocation.
-
-    ``weight_share`` is the row's part of its group's weights; before caps and rounding each row
-    took ``fill_level`` x ``weight`` (its ``unrounded`` share), then ``allocated`` after rounding.
-    ``share_of_gap`` is the row's part of everything allocated.
-    """
-    rows = final_quotas.loc[~final_quotas["locked"]]
-    group_weight = rows.groupby("customer_group")["weight"].transform("sum").to_numpy()
-    placed = rows["allocated"].sum()
-    out = rows.assign(
-        weight_share=np.where(group_weight > 0, rows["weight"].to_numpy() / group_weight, np.nan),
-        share_of_gap=rows["allocated"].to_numpy() / placed if placed > 0 else np.nan,
+    return Allocation(
+        rows=out,
+        groups=table,
+        padded_target=t_padded,
+        gap=gap,
+        placed=placed,
+        unallocated=gap - placed if gap > 0 else 0,
     )
-    out = out.sort_values(["allocated", "customer_id", "product_id"], ascending=[False, True, True])
-    cols = ["customer_id", "customer_name", "customer_group", "account_owner", "product_id", "potential", "committed",
-            "room", "weight", "weight_share", "fill_level", "unrounded", "allocated", "final_quota", "capped",
-            "share_of_gap"]
-    return out.loc[out["allocated"] > 0, cols].head(n).reset_index(drop=True)
-
-
-def capped_rows(final_quotas: pd.DataFrame) -> pd.DataFrame:
-    """The rows whose share of the gap reached their room (final quota = max(potential, committed))."""
-    cols = ["customer_id", "customer_name", "customer_group", "account_owner", "product_id", "potential", "committed",
-            "room", "weight", "fill_level", "allocated", "final_quota"]
-    rows = final_quotas.loc[final_quotas["capped"], cols]
-    return rows.sort_values(["customer_id", "product_id"], ignore_index=True)
-
-
-def quota_to_potential_by_owner(final_quotas: pd.DataFrame, owners: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Each account owner's final quota against the potential sales see in their accounts.
-
-    Parameters
-    ----------
-    final_quotas : DataFrame
-        :attr:`alignment.plan.Plan.final_quotas`.
-    owners : DataFrame, optional
-        key (person_id) and name of every account owner to show, zeros included (the rollup's
-        ``account_owner`` rows).
-
-    Returns
-    -------
-    DataFrame
-        account_owner, name, rows, committed, allocated, final_quota, potential,
-        quota_to_potential, rows_above_potential (rows whose final quota exceeds potential) and
-        above_potential (the owner's total quota exceeds the total potential: the impossible).
-    """
-    from alignment.targets import sum_money
-
-    money = sum_money(final_quotas, ["account_owner"], ["committed", "allocated", "final_quota", "potential"])
-    above = final_quotas["final_quota"] > final_quotas["potential"]
-    counts = final_quotas[["account_owner"]].assign(rows=1, rows_above_potential=above.astype("int64"))
-    counts = counts.groupby("account_owner").sum().reset_index()
-    out = money.merge(counts, on="account_owner", how="left")
-    if owners is not None:
-        keys = owners.rename(columns={"key": "account_owner"})[["account_owner", "name"]]
-        out = keys.merge(out, on="account_owner", how="left")
-        out = out.fillna({c: 0 for c in ["committed", "allocated", "final_quota", "potential", "rows",
-                                         "rows_above_potential"]})
-    else:
-        out.insert(1, "name", out["account_owner"])
-    out["rows"] = out["rows"].astype("int64")
-    out["rows_above_potential"] = out["rows_above_potential"].astype("int64")
-    potential = out["potential"].to_numpy()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out["quota_to_potential"] = np.where(potential > 0, out["final_quota"].to_numpy() / potential, np.nan)
-    out["above_potential"] = out["quota_to_potential"] > 1
-    cols = ["account_owner", "name", "rows", "committed", "allocated", "final_quota", "potential",
-            "quota_to_potential", "rows_above_potential", "above_potential"]
-    return out[cols].sort_values("account_owner", ignore_index=True)
-
-
-__all__ = ["GROUP_VIEW", "ROW_KEYS", "Allocation", "allocate", "allocation_by_group", "capped_rows", "group_weights",
-           "padded_target", "quota_to_potential_by_owner", "round_allocations", "row_weights", "top_takers",
-           "water_fill"]

@@ -5,7 +5,7 @@ at all:
 
 - nbconvert's JupyterLab look, with its CSS inlined, but none of the scripts its template pulls
   from a CDN (require.js, MathJax, mermaid, the widget manager);
-- every chart output (a Vega-Lite spec, see :mod:`alignment.display`) becomes an empty container
+- every chart output (a Vega-Lite spec, see :mod:`alignment.presentation.display`) becomes an empty container
   plus its spec as inert JSON (``<script type="application/json">``, with ``<``, ``>`` and ``&``
   escaped so no value from the data can close the tag);
 - the Vega, Vega-Lite and vega-embed JavaScript (vl-convert's offline bundle, about 0.9 MB) is
@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from alignment.paths import ASSETS_DIR
+from alignment.presentation.display import EMBED_OPTIONS
 
 PAGE_TEMPLATE = "page.html.j2"
 CHART_CLASS = "alignment-chart"
@@ -117,29 +118,97 @@ def _asset(name: str) -> str:
 def script_json(value: Any) -> str:
     """JSON safe to place inside a ``<script>`` element: ``<``, ``>``, ``&`` and line separators escaped."""
     text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+    return (
+        text.replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+        .replace("\u2028", "\\u2028")
+        .replace("\u2029", "\\u2029")
+    )
 
 
 def chart_html(chart_id: str, spec: Mapping[str, Any], options: Mapping[str, Any]) -> str:
     """A chart's container and its spec as inert JSON, drawn by the page's embed script."""
     payload = script_json({"spec": spec, "options": dict(options)})
-    return (f'<div class="{CHART_CLASS}" id="{chart_id}"></div>\n'
-            f'<script type="application/json" class="{CHART_CLASS}-spec" data-chart="{chart_id}">'
-            f"{payload}</script>\n")
+    return (
+        f'<div class="{CHART_CLASS}" id="{chart_id}"></div>\n'
+        f'<script type="application/json" class="{CHART_CLASS}-spec" data-chart="{chart_id}">'
+        f"{payload}</script>\n"
+    )
 
 
 # --------------------------------------------------------------------------- outputs from the data
 
 
-SAFE_TAGS = frozenset({
-    "a", "abbr", "b", "blockquote", "br", "caption", "code", "col", "colgroup", "dd", "del", "details", "div",
-    "dl", "dt", "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins",
-    "kbd", "li", "mark", "ol", "p", "pre", "s", "samp", "small", "span", "strong", "sub", "summary", "sup",
-    "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
-})
-_COMMON_ATTRS = ("class", "id", "style", "title", "colspan", "rowspan", "align", "valign", "border", "width",
-                 "height", "open")
+SAFE_TAGS = frozenset(
+    {
+        "a",
+        "abbr",
+        "b",
+        "blockquote",
+        "br",
+        "caption",
+        "code",
+        "col",
+        "colgroup",
+        "dd",
+        "del",
+        "details",
+        "div",
+        "dl",
+        "dt",
+        "em",
+        "figcaption",
+        "figure",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "hr",
+        "i",
+        "img",
+        "ins",
+        "kbd",
+        "li",
+        "mark",
+        "ol",
+        "p",
+        "pre",
+        "s",
+        "samp",
+        "small",
+        "span",
+        "strong",
+        "sub",
+        "summary",
+        "sup",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "u",
+        "ul",
+    }
+)
+_COMMON_ATTRS = (
+    "class",
+    "id",
+    "style",
+    "title",
+    "colspan",
+    "rowspan",
+    "align",
+    "valign",
+    "border",
+    "width",
+    "height",
+    "open",
+)
 _STYLE_BLOCK = re.compile(r"<style\b[^>]*>(.*?)</style\s*>", re.S | re.I)
 _CSS_FETCH = re.compile(r"@import[^;]*;?|url\s*\([^)]*\)|expression\s*\(", re.I)
 
@@ -165,9 +234,15 @@ def sanitize_html(html: str) -> str:
     from bleach.css_sanitizer import CSSSanitizer
 
     styles = [_CSS_FETCH.sub("", m.group(1)) for m in _STYLE_BLOCK.finditer(html)]
-    body = bleach.clean(_STYLE_BLOCK.sub("", html), tags=SAFE_TAGS, attributes=_allowed_attribute,
-                        protocols={"http", "https", "mailto", "data"}, css_sanitizer=CSSSanitizer(),
-                        strip=False, strip_comments=True)
+    body = bleach.clean(
+        _STYLE_BLOCK.sub("", html),
+        tags=SAFE_TAGS,
+        attributes=_allowed_attribute,
+        protocols={"http", "https", "mailto", "data"},
+        css_sanitizer=CSSSanitizer(),
+        strip=False,
+        strip_comments=True,
+    )
     return "".join(f'<style type="text/css">{css}</style>\n' for css in styles) + body
 
 
@@ -178,13 +253,14 @@ def _markdown_html(source: str) -> str:
 
 
 WIDGET_MIMETYPE = "application/vnd.jupyter.widget-view+json"
-WIDGET_NOTE = ('<p class="alignment-widget-note">An interactive control stands here: open the notebook in '
-               "JupyterLab to use it.</p>")
+WIDGET_NOTE = (
+    '<p class="alignment-widget-note">An interactive control stands here: open the notebook in '
+    "JupyterLab to use it.</p>"
+)
 
 
 def _page_output(data: dict[str, Any], meta: dict[str, Any], chart_no: int) -> tuple[dict[str, Any], bool]:
     """The output bundle as the page shows it, and whether it is a chart."""
-    from alignment.display import EMBED_OPTIONS
 
     mime = next((m for m in data if m.startswith(VEGALITE_PREFIX)), None)
     if mime is not None:
@@ -269,8 +345,10 @@ def toc_html(entries: Sequence[tuple[int, str, str]]) -> str:
     """The table of contents as a nav list (empty when the page has no headings)."""
     if not entries:
         return ""
-    items = "\n".join(f'<li class="al-toc-{min(level, 3)}"><a href="#{anchor}">{text}</a></li>'
-                      for level, anchor, text in entries)
+    items = "\n".join(
+        f'<li class="al-toc-{min(level, 3)}"><a href="#{anchor}">{text}</a></li>'
+        for level, anchor, text in entries
+    )
     return f'<nav class="al-toc" aria-label="Contents"><h2>Contents</h2>\n<ol>\n{items}\n</ol></nav>'
 
 
@@ -289,8 +367,14 @@ def _exporter(show_code: bool) -> Any:
     )
 
 
-def page_html(nb: Any, info: PageInfo, *, show_code: bool = False, bundle: str | None = None,
-              failure_cell_id: str | None = None) -> str:
+def page_html(
+    nb: Any,
+    info: PageInfo,
+    *,
+    show_code: bool = False,
+    bundle: str | None = None,
+    failure_cell_id: str | None = None,
+) -> str:
     """Render an executed notebook as one self-contained HTML page.
 
     Parameters
@@ -380,21 +464,33 @@ class IndexPage:
 def _report_env() -> Any:
     import jinja2
 
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(ASSETS_DIR)), autoescape=True,
-                             trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(ASSETS_DIR)),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
     env.globals["css"] = _asset("report.css")
     return env
 
 
 def index_html(page: IndexPage) -> str:
     """The report's index page (autoescaped)."""
-    return _report_env().get_template("index.html.j2").render(
-        page=page, headline=headline_rows(page.headline),
-        failures=[n for n in page.notebooks if n.get("status") != "ok"])
+    return (
+        _report_env()
+        .get_template("index.html.j2")
+        .render(
+            page=page,
+            headline=headline_rows(page.headline),
+            failures=[n for n in page.notebooks if n.get("status") != "ok"],
+        )
+    )
 
 
-def comparison_html(scenarios: Sequence[Mapping[str, Any]], groups: Sequence[Mapping[str, Any]],
-                    generated: str) -> str:
+def comparison_html(
+    scenarios: Sequence[Mapping[str, Any]], groups: Sequence[Mapping[str, Any]], generated: str
+) -> str:
     """comparison.html: headline figures and allocation by customer group, one column per scenario.
 
     Parameters
@@ -416,5 +512,8 @@ def comparison_html(scenarios: Sequence[Mapping[str, Any]], groups: Sequence[Map
             v = g.get(name)
             cells.append((format_money(v["allocated"]), format_money(v["final_quota"])) if v else ("—", "—"))
         group_rows.append((g["customer_group"], cells))
-    return _report_env().get_template("comparison.html.j2").render(
-        scenarios=scenarios, rows=rows, group_rows=group_rows, generated=generated)
+    return (
+        _report_env()
+        .get_template("comparison.html.j2")
+        .render(scenarios=scenarios, rows=rows, group_rows=group_rows, generated=generated)
+    )

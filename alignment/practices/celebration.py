@@ -30,11 +30,20 @@ import pandas as pd
 from alignment.fiscal import quarter_months
 from alignment.inputs import Inputs
 from alignment.money import from_cents, to_cents
+from alignment.outputs import write_csv
 from alignment.params import Params
-from alignment.review import group_line_cells, level_sums, review_facts
-from alignment.tables import write_csv
+from alignment.practices.review import group_line_cells, level_sums, review_facts
 
-CELEBRATION_COLUMNS = ("quarter", "kind", "title", "members", "functions", "mixed_team", "revenue_impact", "lesson")
+CELEBRATION_COLUMNS = (
+    "quarter",
+    "kind",
+    "title",
+    "members",
+    "functions",
+    "mixed_team",
+    "revenue_impact",
+    "lesson",
+)
 KIND_ORDER = {"success": 0, "shortcoming": 1}
 LEVELS = ("total", "customer_group", "product_line")
 
@@ -68,15 +77,17 @@ def quarter_results(monthly_objectives: pd.DataFrame, inputs: Inputs, params: Pa
     parts = [level_sums(facts, level, keys[level], months).assign(level=level) for level in LEVELS]
     sums = pd.concat(parts, ignore_index=True)
     objective, actual = sums["objective"].to_numpy(), sums["actual"].to_numpy()
-    return pd.DataFrame({
-        "quarter": quarter,
-        "level": sums["level"].astype("str"),
-        "key": sums["key"].astype("str"),
-        "objective": from_cents(objective),
-        "actual": from_cents(actual),
-        "variance": from_cents(actual - objective),
-        "attainment": np.divide(actual, objective, out=np.full(len(sums), np.nan), where=objective != 0),
-    })
+    return pd.DataFrame(
+        {
+            "quarter": quarter,
+            "level": sums["level"].astype("str"),
+            "key": sums["key"].astype("str"),
+            "objective": from_cents(objective),
+            "actual": from_cents(actual),
+            "variance": from_cents(actual - objective),
+            "attainment": np.divide(actual, objective, out=np.full(len(sums), np.nan), where=objective != 0),
+        }
+    )
 
 
 def quarter_cells(monthly_objectives: pd.DataFrame, inputs: Inputs, params: Params) -> pd.DataFrame:
@@ -117,22 +128,32 @@ def quarter_wins(inputs: Inputs, quarter: str) -> pd.DataFrame:
     has_sales = (members["function"] == "sales").groupby(members["win"]).any()
     has_marketing = has_marketing.reindex(wins.index, fill_value=False).astype("bool")
     has_sales = has_sales.reindex(wins.index, fill_value=False).astype("bool")
-    functions = np.select([has_marketing & has_sales, has_marketing, has_sales],
-                          ["marketing;sales", "marketing", "sales"], default="")
-    out = pd.DataFrame({
-        "quarter": wins["quarter"].astype("str"),
-        "kind": wins["kind"].astype("str"),
-        "title": wins["title"].astype("str"),
-        "members": names.astype("str"),
-        "functions": pd.Series(functions, index=wins.index, dtype="str"),
-        "mixed_team": (has_marketing & has_sales).astype("bool"),
-        "revenue_impact": wins["revenue_impact"].astype("float64"),
-        "lesson": wins["lesson"].astype("str"),
-        "member_ids": wins["member_ids"].astype("str"),
-        "n_members": grouped.size().reindex(wins.index, fill_value=0).astype("int64"),
-    })
+    functions = np.select(
+        [has_marketing & has_sales, has_marketing, has_sales],
+        ["marketing;sales", "marketing", "sales"],
+        default="",
+    )
+    out = pd.DataFrame(
+        {
+            "quarter": wins["quarter"].astype("str"),
+            "kind": wins["kind"].astype("str"),
+            "title": wins["title"].astype("str"),
+            "members": names.astype("str"),
+            "functions": pd.Series(functions, index=wins.index, dtype="str"),
+            "mixed_team": (has_marketing & has_sales).astype("bool"),
+            "revenue_impact": wins["revenue_impact"].astype("float64"),
+            "lesson": wins["lesson"].astype("str"),
+            "member_ids": wins["member_ids"].astype("str"),
+            "n_members": grouped.size().reindex(wins.index, fill_value=0).astype("int64"),
+        }
+    )
     order = out["kind"].map(KIND_ORDER).fillna(len(KIND_ORDER))
-    return out.assign(_order=order).sort_values("_order", kind="stable").drop(columns="_order").reset_index(drop=True)
+    return (
+        out.assign(_order=order)
+        .sort_values("_order", kind="stable")
+        .drop(columns="_order")
+        .reset_index(drop=True)
+    )
 
 
 def celebration_table(wins: pd.DataFrame) -> pd.DataFrame:
@@ -161,16 +182,24 @@ def heroes(inputs: Inputs, quarter: str) -> pd.DataFrame:
     wins = wins[wins["kind"] == "success"].reset_index(drop=True)
     members = _members(wins, inputs)
     members = members.merge(
-        pd.DataFrame({"win": wins.index, "cents": to_cents(wins["revenue_impact"]), "mixed": wins["mixed_team"]}),
-        on="win", how="left")
+        pd.DataFrame(
+            {"win": wins.index, "cents": to_cents(wins["revenue_impact"]), "mixed": wins["mixed_team"]}
+        ),
+        on="win",
+        how="left",
+    )
     members = members.drop_duplicates(["win", "person_id"])
     keys = ["person_id", "name", "function", "team"]
-    out = (members.fillna({"name": "", "function": "", "team": ""})
-           .groupby(keys, as_index=False)
-           .agg(successes=("win", "size"), cents=("cents", "sum"), mixed_successes=("mixed", "sum")))
+    out = (
+        members.fillna({"name": "", "function": "", "team": ""})
+        .groupby(keys, as_index=False)
+        .agg(successes=("win", "size"), cents=("cents", "sum"), mixed_successes=("mixed", "sum"))
+    )
     out["revenue_impact"] = from_cents(out["cents"])
     out["mixed_successes"] = out["mixed_successes"].astype("int64")
-    out = out.sort_values(["successes", "name", "person_id"], ascending=[False, True, True], ignore_index=True)
+    out = out.sort_values(
+        ["successes", "name", "person_id"], ascending=[False, True, True], ignore_index=True
+    )
     return out[[*keys, "successes", "revenue_impact", "mixed_successes"]]
 
 
@@ -180,8 +209,13 @@ def heroes_by_function(heroes_table: pd.DataFrame) -> pd.DataFrame:
     index = ["marketing", "sales", *sorted(set(counts.index) - {"marketing", "sales"})]
     counts = counts.reindex(index, fill_value=0).astype("int64")
     total = int(counts.sum())
-    return pd.DataFrame({"function": counts.index.astype("str"), "people": counts.to_numpy(),
-                         "share": counts.to_numpy() / total if total else np.nan})
+    return pd.DataFrame(
+        {
+            "function": counts.index.astype("str"),
+            "people": counts.to_numpy(),
+            "share": counts.to_numpy() / total if total else np.nan,
+        }
+    )
 
 
 def team_mix(wins: pd.DataFrame) -> dict[str, Any]:
@@ -197,8 +231,13 @@ def team_mix(wins: pd.DataFrame) -> dict[str, Any]:
     n = len(successes)
     mixed = int(successes["mixed_team"].sum())
     share = mixed / n if n else None
-    return {"successes": n, "mixed": mixed, "single_function": n - mixed, "mixed_share": share,
-            "flagged": bool(share is not None and share < 0.5)}
+    return {
+        "successes": n,
+        "mixed": mixed,
+        "single_function": n - mixed,
+        "mixed_share": share,
+        "flagged": bool(share is not None and share < 0.5),
+    }
 
 
 def impact_summary(wins: pd.DataFrame) -> pd.DataFrame:
@@ -206,11 +245,15 @@ def impact_summary(wins: pd.DataFrame) -> pd.DataFrame:
     cents = pd.Series(to_cents(wins["revenue_impact"]), index=wins.index)
     grouped = cents.groupby(wins["kind"])
     kinds = list(KIND_ORDER)
-    return pd.DataFrame({
-        "kind": kinds,
-        "count": grouped.size().reindex(kinds, fill_value=0).astype("int64").to_numpy(),
-        "revenue_impact": from_cents(grouped.sum().reindex(kinds, fill_value=0).astype("int64").to_numpy()),
-    })
+    return pd.DataFrame(
+        {
+            "kind": kinds,
+            "count": grouped.size().reindex(kinds, fill_value=0).astype("int64").to_numpy(),
+            "revenue_impact": from_cents(
+                grouped.sum().reindex(kinds, fill_value=0).astype("int64").to_numpy()
+            ),
+        }
+    )
 
 
 # --------------------------------------------------------------------------- notes for the page
@@ -221,28 +264,38 @@ def results_note(results: pd.DataFrame) -> str:
     total = results[results["level"] == "total"].iloc[0]
     att = "no objective" if pd.isna(total["attainment"]) else f"{total['attainment']:.1%} of objective"
     ahead = results[(results["level"] != "total") & (results["variance"] > 0)]
-    return (f"**{total['quarter']}: {total['actual']:,.2f} booked against an objective of {total['objective']:,.2f}** "
-            f"({att}, variance {total['variance']:+,.2f}). {len(ahead)} customer groups and product lines finished "
-            "ahead of their objective.")
+    return (
+        f"**{total['quarter']}: {total['actual']:,.2f} booked against an objective of {total['objective']:,.2f}** "
+        f"({att}, variance {total['variance']:+,.2f}). {len(ahead)} customer groups and product lines finished "
+        "ahead of their objective."
+    )
 
 
 def wins_note(wins: pd.DataFrame, quarter: str) -> str:
     """How many successes and shortcomings the quarter recorded (Markdown)."""
     if wins.empty:
-        return (f"No successes or shortcomings are recorded for {quarter} in `wins`. Add them before the "
-                "celebration: the team, its revenue impact and the lesson of each.")
+        return (
+            f"No successes or shortcomings are recorded for {quarter} in `wins`. Add them before the "
+            "celebration: the team, its revenue impact and the lesson of each."
+        )
     counts = wins["kind"].value_counts()
-    return (f"{quarter} recorded **{int(counts.get('success', 0))} successes** and "
-            f"**{int(counts.get('shortcoming', 0))} shortcomings**.")
+    return (
+        f"{quarter} recorded **{int(counts.get('success', 0))} successes** and "
+        f"**{int(counts.get('shortcoming', 0))} shortcomings**."
+    )
 
 
 def team_mix_note(mix: dict[str, Any]) -> str:
     """The mixed-team share in words, with the flag when most recognition went to single-function teams."""
     if mix["mixed_share"] is None:
         return "No successes were recognised this quarter, so there are no hero teams to look at."
-    text = (f"{mix['mixed']} of {mix['successes']} recognised teams ({mix['mixed_share']:.0%}) mix marketing and "
-            "sales.")
+    text = (
+        f"{mix['mixed']} of {mix['successes']} recognised teams ({mix['mixed_share']:.0%}) mix marketing and "
+        "sales."
+    )
     if mix["flagged"]:
-        return (f"**Flag: most recognition went to single-function teams.** {text} The practice asks for heroes in "
-                "mixed teams: look for the joint work behind next quarter's successes.")
+        return (
+            f"**Flag: most recognition went to single-function teams.** {text} The practice asks for heroes in "
+            "mixed teams: look for the joint work behind next quarter's successes."
+        )
     return text

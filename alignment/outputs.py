@@ -54,18 +54,30 @@ def to_text_table(df: pd.DataFrame, money: Iterable[str] = ()) -> pd.DataFrame:
         s = df[col]
         if col in money:
             out[col] = format_money(s.astype("float64"))
-        elif pd.api.types.is_bool_dtype(s) or (s.dtype == object and s.dropna().map(type).eq(bool).all()
-                                               and s.notna().any()):
-            out[col] = s.map(lambda v: "" if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))
-                             else ("true" if bool(v) else "false"))
+        elif pd.api.types.is_bool_dtype(s) or (
+            s.dtype == object and s.dropna().map(type).eq(bool).all() and s.notna().any()
+        ):
+            out[col] = s.map(
+                lambda v: (
+                    ""
+                    if v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v))
+                    else ("true" if bool(v) else "false")
+                )
+            )
         elif pd.api.types.is_float_dtype(s):
             out[col] = s.map(_float_text)
         elif pd.api.types.is_integer_dtype(s):
             out[col] = s.astype("string").fillna("").astype("str")
         else:
-            out[col] = s.map(lambda v: ";".join(map(str, v)) if isinstance(v, list | tuple)
-                             else ("" if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA
-                                   else str(v)))
+            out[col] = s.map(
+                lambda v: (
+                    ";".join(map(str, v))
+                    if isinstance(v, list | tuple)
+                    else (
+                        "" if v is None or (isinstance(v, float) and math.isnan(v)) or v is pd.NA else str(v)
+                    )
+                )
+            )
     return pd.DataFrame(out, index=df.index)
 
 

@@ -40,17 +40,28 @@ import numpy as np
 import pandas as pd
 
 from alignment.inputs import Inputs, sales_people
-from alignment.money import apportion, from_cents, to_cents
+from alignment.money import apportion, from_cents, round_cents, to_cents
+from alignment.outputs import write_csv
 from alignment.params import Params
-from alignment.roles import on_strategy
-from alignment.tables import write_csv
+from alignment.practices.roles import on_strategy
 
 LEVELS = ("total", "customer_group", "region", "account_owner", "product_line", "channel")
 PERIODS = ("month", "ytd")
 MONEY = ("objective", "actual", "variance", "forecast", "off_strategy")
 ACTION_COLUMNS = ("action", "marketing_owner", "sales_owner", "due")
-REVIEW_COLUMNS = ("period", "level", "key", "objective", "actual", "variance", "attainment", "flagged",
-                  *ACTION_COLUMNS, "forecast", "off_strategy")
+REVIEW_COLUMNS = (
+    "period",
+    "level",
+    "key",
+    "objective",
+    "actual",
+    "variance",
+    "attainment",
+    "flagged",
+    *ACTION_COLUMNS,
+    "forecast",
+    "off_strategy",
+)
 FACT_KEYS = ["customer_id", "product_id", "channel", "month"]
 NO_STRATEGY = "(no channel strategy)"
 
@@ -75,12 +86,20 @@ def channel_objectives(monthly_objectives: pd.DataFrame, strategy: pd.DataFrame)
     split = split.sort_values(FACT_KEYS[:2] + ["month", "channel"], ignore_index=True)
     group = split.groupby(["customer_id", "product_id", "month"], sort=False).ngroup().to_numpy()
     cents = apportion(to_cents(split["objective"]), split["share"].to_numpy(), group)
-    return pd.DataFrame({"customer_id": split["customer_id"], "product_id": split["product_id"],
-                         "channel": split["channel"], "month": split["month"], "objective": cents})
+    return pd.DataFrame(
+        {
+            "customer_id": split["customer_id"],
+            "product_id": split["product_id"],
+            "channel": split["channel"],
+            "month": split["month"],
+            "objective": cents,
+        }
+    )
 
 
-def review_facts(monthly_objectives: pd.DataFrame, inputs: Inputs, params: Params,
-                 through: str | None = None) -> pd.DataFrame:
+def review_facts(
+    monthly_objectives: pd.DataFrame, inputs: Inputs, params: Params, through: str | None = None
+) -> pd.DataFrame:
     """The review's grain: one row per (customer, product, channel, month) of the fiscal year.
 
     Parameters
@@ -99,17 +118,26 @@ def review_facts(monthly_objectives: pd.DataFrame, inputs: Inputs, params: Param
     """
     through = through or params.review.month
     months = params.months
-    obj = channel_objectives(monthly_objectives[monthly_objectives["month"].isin(months)], inputs.channel_strategy)
+    obj = channel_objectives(
+        monthly_objectives[monthly_objectives["month"].isin(months)], inputs.channel_strategy
+    )
     act = inputs.actuals[inputs.actuals["month"].isin(months) & (inputs.actuals["month"] <= through)]
-    both = pd.concat([
-        obj.assign(actual=np.zeros(len(obj), dtype="int64")),
-        pd.DataFrame({k: act[k] for k in FACT_KEYS}).assign(objective=np.zeros(len(act), dtype="int64"),
-                                                            actual=to_cents(act["revenue"])),
-    ], ignore_index=True)
+    both = pd.concat(
+        [
+            obj.assign(actual=np.zeros(len(obj), dtype="int64")),
+            pd.DataFrame({k: act[k] for k in FACT_KEYS}).assign(
+                objective=np.zeros(len(act), dtype="int64"), actual=to_cents(act["revenue"])
+            ),
+        ],
+        ignore_index=True,
+    )
     facts = both.groupby(FACT_KEYS, as_index=False)[["objective", "actual"]].sum()
     facts["on_strategy"] = on_strategy(facts, inputs.channel_strategy)
-    facts = facts.merge(inputs.customers[["customer_id", "customer_group", "region", "account_owner"]],
-                        on="customer_id", how="left")
+    facts = facts.merge(
+        inputs.customers[["customer_id", "customer_group", "region", "account_owner"]],
+        on="customer_id",
+        how="left",
+    )
     facts = facts.merge(inputs.products[["product_id", "product_line"]], on="product_id", how="left")
     return facts.sort_values(FACT_KEYS, ignore_index=True)
 
@@ -118,7 +146,7 @@ def period_months(params: Params) -> dict[str, list[str]]:
     """The months of each review period: ``month`` and ``ytd`` (and ``rest``, the months after)."""
     months = params.months
     k = months.index(params.review.month)
-    return {"month": [params.review.month], "ytd": months[: k + 1], "rest": months[k + 1:]}
+    return {"month": [params.review.month], "ytd": months[: k + 1], "rest": months[k + 1 :]}
 
 
 def level_keys(inputs: Inputs, facts: pd.DataFrame) -> dict[str, list[str]]:
@@ -138,8 +166,9 @@ def level_keys(inputs: Inputs, facts: pd.DataFrame) -> dict[str, list[str]]:
 # --------------------------------------------------------------------------- the review table
 
 
-def level_sums(facts: pd.DataFrame, level: str, keys: list[str], months: list[str],
-               rest: list[str] | None = None) -> pd.DataFrame:
+def level_sums(
+    facts: pd.DataFrame, level: str, keys: list[str], months: list[str], rest: list[str] | None = None
+) -> pd.DataFrame:
     """Objective, actual, off-strategy actual and ``rest`` objective (integer cents) per key of a level.
 
     ``months`` are the months summed; ``rest`` the months whose objective the forecast adds.
@@ -159,18 +188,16 @@ def level_sums(facts: pd.DataFrame, level: str, keys: list[str], months: list[st
         index = pd.Index(keys).append(pd.Index(sorted(set(labels.unique()) - set(keys))))
         position = index.get_indexer(labels)
     sums = {}
-    for name, values in (("objective", np.where(in_period, objective, 0)), ("actual", np.where(in_period, actual, 0)),
-                         ("off_strategy", np.where(in_period & off, actual, 0)), ("rest", np.where(in_rest, objective, 0))):
+    for name, values in (
+        ("objective", np.where(in_period, objective, 0)),
+        ("actual", np.where(in_period, actual, 0)),
+        ("off_strategy", np.where(in_period & off, actual, 0)),
+        ("rest", np.where(in_rest, objective, 0)),
+    ):
         total = np.zeros(len(index), dtype="int64")
         np.add.at(total, position, values)
         sums[name] = total
     return pd.DataFrame({"key": pd.Series(index, dtype="str"), **sums})
-
-
-def round_cents(values: np.ndarray) -> np.ndarray:
-    """Round float cents half away from zero to integer cents."""
-    values = np.asarray(values, dtype="float64")
-    return (np.sign(values) * np.floor(np.abs(values) + 0.5)).astype("int64")
 
 
 def monthly_review(monthly_objectives: pd.DataFrame, inputs: Inputs, params: Params) -> pd.DataFrame:
@@ -201,16 +228,18 @@ def monthly_review(monthly_objectives: pd.DataFrame, inputs: Inputs, params: Par
     to_date = np.where(has_objective, attainment, 1.0)
     forecast = actual + round_cents(table["rest"].to_numpy() * to_date)
     is_ytd = (table["period"] == "ytd").to_numpy()
-    out = pd.DataFrame({
-        "period": table["period"].astype("str"),
-        "level": table["level"].astype("str"),
-        "key": table["key"].astype("str"),
-        "objective": from_cents(objective),
-        "actual": from_cents(actual),
-        "variance": from_cents(actual - objective),
-        "attainment": attainment,
-        "flagged": has_objective & (np.nan_to_num(attainment, nan=np.inf) < params.review.flag_below),
-    })
+    out = pd.DataFrame(
+        {
+            "period": table["period"].astype("str"),
+            "level": table["level"].astype("str"),
+            "key": table["key"].astype("str"),
+            "objective": from_cents(objective),
+            "actual": from_cents(actual),
+            "variance": from_cents(actual - objective),
+            "attainment": attainment,
+            "flagged": has_objective & (np.nan_to_num(attainment, nan=np.inf) < params.review.flag_below),
+        }
+    )
     for col in ACTION_COLUMNS:
         out[col] = pd.Series("", index=out.index, dtype="str")
     out["forecast"] = np.where(is_ytd, from_cents(forecast), np.nan)
@@ -297,14 +326,16 @@ def cumulative_track(monthly_objectives: pd.DataFrame, inputs: Inputs, params: P
     later = np.cumsum(np.where(np.arange(12) > k, objective, 0))
     cum_forecast = cum_act[k] + round_cents(later * to_date)
     past = np.arange(12) <= k
-    return pd.DataFrame({
-        "month": months,
-        "objective": from_cents(objective),
-        "actual": np.where(past, from_cents(actual), np.nan),
-        "cum_objective": from_cents(cum_obj),
-        "cum_actual": np.where(past, from_cents(cum_act), np.nan),
-        "cum_forecast": np.where(past, from_cents(cum_act), from_cents(cum_forecast)),
-    })
+    return pd.DataFrame(
+        {
+            "month": months,
+            "objective": from_cents(objective),
+            "actual": np.where(past, from_cents(actual), np.nan),
+            "cum_objective": from_cents(cum_obj),
+            "cum_actual": np.where(past, from_cents(cum_act), np.nan),
+            "cum_forecast": np.where(past, from_cents(cum_act), from_cents(cum_forecast)),
+        }
+    )
 
 
 def owner_attainment(review: pd.DataFrame, inputs: Inputs, period: str = "ytd") -> pd.DataFrame:
@@ -314,8 +345,12 @@ def owner_attainment(review: pd.DataFrame, inputs: Inputs, period: str = "ytd") 
     owners = owners.merge(names, on="key", how="left")
     owners["name"] = owners["name"].fillna(owners["key"]).astype("str")
     owners["label"] = owners["name"] + " (" + owners["key"] + ")"
-    owners = owners.sort_values(["attainment", "key"], ascending=[False, True], na_position="last", ignore_index=True)
-    return owners[["key", "name", "label", "team", "objective", "actual", "variance", "attainment", "flagged"]]
+    owners = owners.sort_values(
+        ["attainment", "key"], ascending=[False, True], na_position="last", ignore_index=True
+    )
+    return owners[
+        ["key", "name", "label", "team", "objective", "actual", "variance", "attainment", "flagged"]
+    ]
 
 
 def quota_quality(review: pd.DataFrame, flag_below: float, period: str = "ytd") -> dict[str, Any]:
@@ -331,8 +366,17 @@ def quota_quality(review: pd.DataFrame, flag_below: float, period: str = "ytd") 
     """
     att = review_level(review, "account_owner", period)["attainment"].dropna().to_numpy(dtype="float64")
     if len(att) == 0:
-        return {"owners": 0, "quota_error": None, "mean_attainment": None, "median_attainment": None,
-                "spread": None, "lowest": None, "highest": None, "within_10pct": None, "flagged": 0}
+        return {
+            "owners": 0,
+            "quota_error": None,
+            "mean_attainment": None,
+            "median_attainment": None,
+            "spread": None,
+            "lowest": None,
+            "highest": None,
+            "within_10pct": None,
+            "flagged": 0,
+        }
     return {
         "owners": len(att),
         "quota_error": float(np.mean(np.abs(att - 1.0))),
@@ -346,8 +390,9 @@ def quota_quality(review: pd.DataFrame, flag_below: float, period: str = "ytd") 
     }
 
 
-def variance_cells(monthly_objectives: pd.DataFrame, inputs: Inputs, params: Params,
-                   period: str = "ytd") -> pd.DataFrame:
+def variance_cells(
+    monthly_objectives: pd.DataFrame, inputs: Inputs, params: Params, period: str = "ytd"
+) -> pd.DataFrame:
     """Variance by customer group x product line for a review period: which cells explain the total miss."""
     facts = review_facts(monthly_objectives, inputs, params)
     return group_line_cells(facts, inputs, period_months(params)[period])
@@ -371,15 +416,19 @@ def group_line_cells(facts: pd.DataFrame, inputs: Inputs, months: list[str]) -> 
     sums = sums.reindex(grid, fill_value=0).astype("int64").reset_index()
     variance = sums["actual"] - sums["objective"]
     total = int(variance.sum())
-    out = pd.DataFrame({
-        "customer_group": sums["customer_group"].astype("str"),
-        "product_line": sums["product_line"].astype("str"),
-        "objective": from_cents(sums["objective"]),
-        "actual": from_cents(sums["actual"]),
-        "variance": from_cents(variance),
-        "attainment": (sums["actual"] / sums["objective"].where(sums["objective"] != 0)).astype("float64"),
-        "share_of_variance": (variance / total + 0.0).astype("float64") if total != 0 else np.nan,
-    })
+    out = pd.DataFrame(
+        {
+            "customer_group": sums["customer_group"].astype("str"),
+            "product_line": sums["product_line"].astype("str"),
+            "objective": from_cents(sums["objective"]),
+            "actual": from_cents(sums["actual"]),
+            "variance": from_cents(variance),
+            "attainment": (sums["actual"] / sums["objective"].where(sums["objective"] != 0)).astype(
+                "float64"
+            ),
+            "share_of_variance": (variance / total + 0.0).astype("float64") if total != 0 else np.nan,
+        }
+    )
     return out.sort_values(["variance", "customer_group", "product_line"], ignore_index=True)
 
 
@@ -404,15 +453,24 @@ def side_by_side(review: pd.DataFrame, level: str, inputs: Inputs | None = None)
     month = review_level(review, level, "month")[cols]
     ytd = review_level(review, level, "ytd")[[*cols, "forecast"]]
     out = month.merge(ytd, on="key", how="outer", suffixes=("_month", "_ytd"))
-    flagged = out["flagged_month"].fillna(False).astype("bool") | out["flagged_ytd"].fillna(False).astype("bool")
-    out = pd.DataFrame({
-        "key": out["key"],
-        "month_objective": out["objective_month"], "month_actual": out["actual_month"],
-        "month_variance": out["variance_month"], "month_attainment": out["attainment_month"],
-        "ytd_objective": out["objective_ytd"], "ytd_actual": out["actual_ytd"],
-        "ytd_variance": out["variance_ytd"], "ytd_attainment": out["attainment_ytd"],
-        "forecast": out["forecast"], "flagged": flagged,
-    })
+    flagged = out["flagged_month"].fillna(False).astype("bool") | out["flagged_ytd"].fillna(False).astype(
+        "bool"
+    )
+    out = pd.DataFrame(
+        {
+            "key": out["key"],
+            "month_objective": out["objective_month"],
+            "month_actual": out["actual_month"],
+            "month_variance": out["variance_month"],
+            "month_attainment": out["attainment_month"],
+            "ytd_objective": out["objective_ytd"],
+            "ytd_actual": out["actual_ytd"],
+            "ytd_variance": out["variance_ytd"],
+            "ytd_attainment": out["attainment_ytd"],
+            "forecast": out["forecast"],
+            "flagged": flagged,
+        }
+    )
     if inputs is not None and level == "account_owner":
         out = _with_names(out, inputs)
     return out
@@ -438,8 +496,10 @@ def review_note(review: pd.DataFrame, track: pd.DataFrame, params: Params, missi
         f"- **Flagged:** {len(flagged)} of {len(review)} rows under {params.review.flag_below:.0%} attainment.",
     ]
     if missing:
-        lines.append(f"- **No actuals booked** in {', '.join(missing)}: the attainment of "
-                     f"{'that month' if len(missing) == 1 else 'those months'} is 0 until revenue is booked.")
+        lines.append(
+            f"- **No actuals booked** in {', '.join(missing)}: the attainment of "
+            f"{'that month' if len(missing) == 1 else 'those months'} is 0 until revenue is booked."
+        )
     return "\n".join(lines)
 
 
@@ -447,12 +507,14 @@ def quality_note(quality: dict[str, Any], flag_below: float) -> str:
     """Quota quality in words: the quota error and the spread of owners' attainment."""
     if quality["quota_error"] is None:
         return "No account owner has a year-to-date objective yet: quota quality cannot be judged."
-    return (f"**Quota error {quality['quota_error']:.1%}** (the mean distance of owners' attainment from 100%) over "
-            f"{quality['owners']} account owners with an objective. Attainment runs from {quality['lowest']:.0%} to "
-            f"{quality['highest']:.0%} (median {quality['median_attainment']:.0%}); "
-            f"{quality['within_10pct']:.0%} of owners are within 90%..110% of quota and {quality['flagged']} "
-            f"under the flag line of {flag_below:.0%}. A small quota error with a median near 100% says the "
-            "allocation gave fair, attainable quotas; a wide spread says some quotas were set too high or too low.")
+    return (
+        f"**Quota error {quality['quota_error']:.1%}** (the mean distance of owners' attainment from 100%) over "
+        f"{quality['owners']} account owners with an objective. Attainment runs from {quality['lowest']:.0%} to "
+        f"{quality['highest']:.0%} (median {quality['median_attainment']:.0%}); "
+        f"{quality['within_10pct']:.0%} of owners are within 90%..110% of quota and {quality['flagged']} "
+        f"under the flag line of {flag_below:.0%}. A small quota error with a median near 100% says the "
+        "allocation gave fair, attainable quotas; a wide spread says some quotas were set too high or too low."
+    )
 
 
 def _money(value: float, sign: bool = False) -> str:
@@ -466,13 +528,18 @@ def _pct(value: float) -> str:
 # --------------------------------------------------------------------------- display
 
 
-def styled(df: pd.DataFrame, money: tuple[str, ...] | list[str] = MONEY, ratios: tuple[str, ...] = (),
-           decimals: int = 2, compact: bool = False) -> Any:
+def styled(
+    df: pd.DataFrame,
+    money: tuple[str, ...] | list[str] = MONEY,
+    ratios: tuple[str, ...] = (),
+    decimals: int = 2,
+    compact: bool = False,
+) -> Any:
     """A pandas Styler showing money with thousands separators and ratios as percentages.
 
     ``compact`` uses a smaller font and tighter cells, for wide tables such as one column per month.
     """
-    from alignment.styling import format_table
+    from alignment.presentation.tables import format_table
 
     return format_table(df, money=money, percent=ratios, decimals=decimals, compact=compact)
 
@@ -483,11 +550,15 @@ def styled_review(review: pd.DataFrame) -> Any:
     Works on the review table and on its views (:func:`review_agenda`, :func:`side_by_side`): money
     columns are those named after objective, actual, variance, forecast or off_strategy.
     """
-    money = tuple(c for c in review.columns if c.endswith(("objective", "actual", "variance", "forecast",
-                                                           "off_strategy")))
+    money = tuple(
+        c
+        for c in review.columns
+        if c.endswith(("objective", "actual", "variance", "forecast", "off_strategy"))
+    )
     ratios = tuple(c for c in review.columns if c.endswith("attainment"))
     styler = styled(review, money=money, ratios=ratios, compact=len(review.columns) > 10)
     if not review.empty:
         styler = styler.apply(
-            lambda row: ["background-color: #fde0dd" if row["flagged"] else "" for _ in row], axis=1)
+            lambda row: ["background-color: #fde0dd" if row["flagged"] else "" for _ in row], axis=1
+        )
     return styler

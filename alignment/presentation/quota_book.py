@@ -21,12 +21,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from alignment.plan import FINAL_QUOTAS_COLUMNS, FINAL_QUOTAS_EXTRA
-from alignment.tables import atomic_write_bytes
-from alignment.targets import sum_money
+from alignment.engine.plan import FINAL_QUOTAS_COLUMNS, FINAL_QUOTAS_EXTRA
+from alignment.money import sum_money
+from alignment.outputs import atomic_write_bytes
 
 if TYPE_CHECKING:
-    from alignment.plan import Plan
+    from alignment.engine.plan import Plan
 
 MONEY_FORMAT = "#,##0.00"
 PERCENT_FORMAT = "0.0%"
@@ -36,8 +36,21 @@ _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 #: Each sheet of rows starts with final_quotas.csv's columns in the contract's order; extras follow.
 OWNER_COLUMNS = [*FINAL_QUOTAS_COLUMNS, "product_line", "prior_revenue", "target", "quota_to_potential"]
 ALL_ROWS_SHEET = "All quotas"
-MONEY_COLUMNS = {"prior_revenue", "target", "potential", "committed", "weight", "allocated", "final_quota", "room",
-                 "padded_target", "locked_adjustment", "unallocated", "value", "amount"}
+MONEY_COLUMNS = {
+    "prior_revenue",
+    "target",
+    "potential",
+    "committed",
+    "weight",
+    "allocated",
+    "final_quota",
+    "room",
+    "padded_target",
+    "locked_adjustment",
+    "unallocated",
+    "value",
+    "amount",
+}
 PERCENT_COLUMNS = {"quota_to_potential", "committed_to_target", "final_to_target"}
 
 
@@ -64,12 +77,28 @@ def sheet_names(labels: list[str], taken: set[str] | None = None) -> list[str]:
 
 def summary_tables(plan: Plan) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The Summary sheet's three tables: headline figures, by customer group, by account owner."""
-    headline = pd.DataFrame({
-        "figure": ["Top-down target (T)", "Target with over-assignment (T')", "Bottom-up quota (Q)", "Gap (G)",
-                   "Allocated", "Unallocated", "Final quotas"],
-        "value": [plan.top_down_target, plan.padded_target, plan.bottom_up_quota, plan.gap, plan.placed,
-                  plan.unallocated, plan.final_quota_total],
-    })
+    headline = pd.DataFrame(
+        {
+            "figure": [
+                "Top-down target (T)",
+                "Target with over-assignment (T')",
+                "Bottom-up quota (Q)",
+                "Gap (G)",
+                "Allocated",
+                "Unallocated",
+                "Final quotas",
+            ],
+            "value": [
+                plan.top_down_target,
+                plan.padded_target,
+                plan.bottom_up_quota,
+                plan.gap,
+                plan.placed,
+                plan.unallocated,
+                plan.final_quota_total,
+            ],
+        }
+    )
     fq = plan.final_quotas
     money = ["prior_revenue", "target", "potential", "committed", "allocated", "final_quota"]
     groups = sum_money(fq, ["customer_group"], money)
@@ -79,8 +108,9 @@ def summary_tables(plan: Plan) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame
     for table in (groups, owners):
         potential = table["potential"].to_numpy()
         with np.errstate(divide="ignore", invalid="ignore"):
-            table["quota_to_potential"] = np.where(potential > 0, table["final_quota"].to_numpy() / potential,
-                                                   np.nan)
+            table["quota_to_potential"] = np.where(
+                potential > 0, table["final_quota"].to_numpy() / potential, np.nan
+            )
     return headline, groups, owners
 
 
@@ -88,8 +118,9 @@ def owner_sheets(plan: Plan) -> list[tuple[str, str, pd.DataFrame]]:
     """Each account owner's rows with their monthly objectives: (owner id, sheet name, table)."""
     fq = plan.final_quotas
     months = plan.params.months
-    monthly = plan.monthly_objectives.pivot(index=["customer_id", "product_id"], columns="month",
-                                            values="objective")
+    monthly = plan.monthly_objectives.pivot(
+        index=["customer_id", "product_id"], columns="month", values="objective"
+    )
     monthly = monthly.reindex(columns=months).reset_index()
     rows = fq[OWNER_COLUMNS].merge(monthly, on=["customer_id", "product_id"], how="left")
     rows = rows.sort_values(["account_owner", "customer_id", "product_id"], ignore_index=True)
@@ -116,13 +147,19 @@ def _cells(values: pd.Series) -> list:
     return [None if v is None or (isinstance(v, float) and not np.isfinite(v)) else v for v in out]
 
 
-def _write_table(ws, df: pd.DataFrame, startrow: int, formats: dict, *, autofilter: bool,
-                 widths: dict[int, int]) -> None:
+def _write_table(
+    ws, df: pd.DataFrame, startrow: int, formats: dict, *, autofilter: bool, widths: dict[int, int]
+) -> None:
     """One table: a bold header row, then each column with its number format."""
     ws.write_row(startrow, 0, [str(c) for c in df.columns], formats["header"])
     for i, col in enumerate(df.columns):
-        fmt = formats["money"] if col in MONEY_COLUMNS or col in formats["months"] else \
-            formats["percent"] if col in PERCENT_COLUMNS else None
+        fmt = (
+            formats["money"]
+            if col in MONEY_COLUMNS or col in formats["months"]
+            else formats["percent"]
+            if col in PERCENT_COLUMNS
+            else None
+        )
         if len(df):
             ws.write_column(startrow + 1, i, _cells(df[col]), fmt)
         widths[i] = max(widths.get(i, 0), _width(df, col))
@@ -136,10 +173,12 @@ def quota_book_bytes(plan: Plan) -> bytes:
 
     buffer = io.BytesIO()
     book = xlsxwriter.Workbook(buffer, {"in_memory": True})
-    formats = {"money": book.add_format({"num_format": MONEY_FORMAT}),
-               "percent": book.add_format({"num_format": PERCENT_FORMAT}),
-               "header": book.add_format({"bold": True, "bottom": 1, "bg_color": "#EEF2F7"}),
-               "months": set(plan.params.months)}
+    formats = {
+        "money": book.add_format({"num_format": MONEY_FORMAT}),
+        "percent": book.add_format({"num_format": PERCENT_FORMAT}),
+        "header": book.add_format({"bold": True, "bottom": 1, "bg_color": "#EEF2F7"}),
+        "months": set(plan.params.months),
+    }
     title = book.add_format({"bold": True, "font_size": 13})
     headline, groups, owners = summary_tables(plan)
     ws = book.add_worksheet("Summary")
@@ -174,5 +213,12 @@ def write_quota_book(plan: Plan, path: str | Path | None) -> Path | None:
     return atomic_write_bytes(path, quota_book_bytes(plan))
 
 
-__all__ = ["MONEY_FORMAT", "OWNER_COLUMNS", "owner_sheets", "quota_book_bytes", "sheet_names", "summary_tables",
-           "write_quota_book"]
+__all__ = [
+    "MONEY_FORMAT",
+    "OWNER_COLUMNS",
+    "owner_sheets",
+    "quota_book_bytes",
+    "sheet_names",
+    "summary_tables",
+    "write_quota_book",
+]

@@ -7,7 +7,7 @@ match. Each cell target is split across the product's channels by ``channel_stra
 each channel part across the fiscal year's 12 months, by largest remainder, so the parts add up to
 the cell exactly.
 
-Every amount here is integer cents (``int64``); :mod:`alignment.plan` converts to currency at the
+Every amount here is integer cents (``int64``); :mod:`alignment.engine.plan` converts to currency at the
 end. Planning rules where the contract is silent:
 
 - The cells are the (customer_group, product_id) pairs that have prior-year actuals or a row in
@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from alignment.fiscal import fiscal_month_number
-from alignment.money import apportion, to_cents
+from alignment.money import apportion, scale_cents, to_cents
 from alignment.params import Params, TargetParams
 from alignment.problems import ParamsError
 
@@ -38,24 +38,17 @@ CELL_KEYS = ["customer_group", "product_id"]
 TARGET_KEYS = ["customer_group", "product_id", "channel", "month"]
 
 
-def scale_cents(cents: np.ndarray, factor: np.ndarray | float) -> np.ndarray:
-    """Multiply integer cents by a factor and round to the cent, half a cent away from zero.
-
-    The product is rounded to 6 decimals of a cent first, so a decimal product that the float
-    lands just below (10 x 1.15 = 11.499999...) rounds as the decimal would.
-    """
-    x = np.round(np.asarray(cents, dtype="float64") * factor, 6)
-    return (np.sign(x) * np.floor(np.abs(x) + 0.5)).astype("int64")
-
-
 def prior_year_actuals(actuals: pd.DataFrame, prior_months: list[str]) -> pd.DataFrame:
     """The actuals of the prior fiscal year, with revenue in integer cents (column ``cents``)."""
-    prior = actuals.loc[actuals["month"].isin(prior_months), ["month", "customer_id", "product_id", "revenue"]]
+    prior = actuals.loc[
+        actuals["month"].isin(prior_months), ["month", "customer_id", "product_id", "revenue"]
+    ]
     return prior.assign(cents=to_cents(prior["revenue"].to_numpy()))
 
 
-def prior_revenue_by_pair(prior: pd.DataFrame, customer_ids: pd.Index | None = None,
-                          product_ids: pd.Index | None = None) -> pd.DataFrame:
+def prior_revenue_by_pair(
+    prior: pd.DataFrame, customer_ids: pd.Index | None = None, product_ids: pd.Index | None = None
+) -> pd.DataFrame:
     """Net prior-year revenue per (customer_id, product_id), in cents (column ``prior_revenue``).
 
     One row per pair with prior-year actuals, in no particular order. Given the customers' and
@@ -69,11 +62,13 @@ def prior_revenue_by_pair(prior: pd.DataFrame, customer_ids: pd.Index | None = N
     sums = pd.Series(prior["cents"].to_numpy()).groupby(key, sort=True).sum()
     pair = sums.index.to_numpy()
     customers, products = pd.array(customers, dtype="str"), pd.array(products, dtype="str")
-    out = pd.DataFrame({
-        "customer_id": customers.take(pair // width),
-        "product_id": products.take(pair % width),
-        "prior_revenue": sums.to_numpy().astype("int64"),
-    })
+    out = pd.DataFrame(
+        {
+            "customer_id": customers.take(pair // width),
+            "product_id": products.take(pair % width),
+            "prior_revenue": sums.to_numpy().astype("int64"),
+        }
+    )
     if customer_ids is not None and product_ids is not None:
         out["customer_pos"] = customer_ids.get_indexer(customers)[pair // width]
         out["product_pos"] = product_ids.get_indexer(products)[pair % width]
@@ -109,19 +104,35 @@ def growth_by_cell(cells: pd.DataFrame, target: TargetParams) -> tuple[np.ndarra
 
 def growth_assumptions(target: TargetParams) -> pd.DataFrame:
     """The growth assumptions as a table: the default first, then each rule (the last match wins)."""
-    rows = [{"rule": "default", "customer_group": "(any)", "product_line": "(any)", "product_id": "(any)",
-             "growth": float(target.growth)}]
+    rows = [
+        {
+            "rule": "default",
+            "customer_group": "(any)",
+            "product_line": "(any)",
+            "product_id": "(any)",
+            "growth": float(target.growth),
+        }
+    ]
     for i, rule in enumerate(target.rules, start=1):
-        rows.append({"rule": f"rules[{i}]",
-                     "customer_group": rule.customer_group or "(any)",
-                     "product_line": rule.product_line or "(any)",
-                     "product_id": rule.product_id or "(any)",
-                     "growth": float(rule.growth)})
+        rows.append(
+            {
+                "rule": f"rules[{i}]",
+                "customer_group": rule.customer_group or "(any)",
+                "product_line": rule.product_line or "(any)",
+                "product_id": rule.product_id or "(any)",
+                "growth": float(rule.growth),
+            }
+        )
     return pd.DataFrame(rows)
 
 
-def cell_targets(prior_pairs: pd.DataFrame, sales_pairs: pd.DataFrame, customers: pd.DataFrame,
-                 products: pd.DataFrame, params: Params) -> pd.DataFrame:
+def cell_targets(
+    prior_pairs: pd.DataFrame,
+    sales_pairs: pd.DataFrame,
+    customers: pd.DataFrame,
+    products: pd.DataFrame,
+    params: Params,
+) -> pd.DataFrame:
     """Each (customer_group, product_id) cell's base, growth and target, in cents.
 
     Parameters
@@ -150,8 +161,9 @@ def cell_targets(prior_pairs: pd.DataFrame, sales_pairs: pd.DataFrame, customers
     line_of = products.set_index("product_id")["product_line"]
     by_pair = prior_pairs.assign(customer_group=_group_of_pairs(prior_pairs, customers))
     prior = by_pair.groupby(CELL_KEYS, sort=False)["prior_revenue"].sum()
-    sold = pd.MultiIndex.from_arrays([sales_pairs["customer_id"].map(group_of), sales_pairs["product_id"]],
-                                     names=CELL_KEYS).unique()
+    sold = pd.MultiIndex.from_arrays(
+        [sales_pairs["customer_id"].map(group_of), sales_pairs["product_id"]], names=CELL_KEYS
+    ).unique()
     index = prior.index.union(sold).sort_values()
     cells = pd.DataFrame(index=index).reset_index()
     cells["product_line"] = cells["product_id"].map(line_of).astype("str")
@@ -164,17 +176,34 @@ def cell_targets(prior_pairs: pd.DataFrame, sales_pairs: pd.DataFrame, customers
     else:
         if unscaled.sum() <= 0:
             source = params.source.name if params.source else "params"
-            raise ParamsError([f"{source}: target.total: value {params.target.total!r}: expected a plan with "
-                               f"prior-year revenue to scale (every cell's target is 0)"])
+            raise ParamsError(
+                [
+                    f"{source}: target.total: value {params.target.total!r}: expected a plan with "
+                    f"prior-year revenue to scale (every cell's target is 0)"
+                ]
+            )
         total = to_cents(params.target.total)
-        target = apportion(np.full(len(cells), total), unscaled.astype("float64"), np.zeros(len(cells), "int64"))
+        target = apportion(
+            np.full(len(cells), total), unscaled.astype("float64"), np.zeros(len(cells), "int64")
+        )
     cells["growth"] = growth
     cells["target"] = target
     cells["base"] = base
     cells["rule"] = np.where(rule_no == 0, "default", "rules[" + rule_no.astype(str) + "]")
     cells["unscaled_target"] = unscaled
-    return cells[["customer_group", "product_id", "product_line", "prior_revenue", "growth", "target", "base",
-                  "rule", "unscaled_target"]]
+    return cells[
+        [
+            "customer_group",
+            "product_id",
+            "product_line",
+            "prior_revenue",
+            "growth",
+            "target",
+            "base",
+            "rule",
+            "unscaled_target",
+        ]
+    ]
 
 
 def line_month_weights(prior: pd.DataFrame, products: pd.DataFrame, params: Params) -> pd.DataFrame:
@@ -194,25 +223,34 @@ def line_month_weights(prior: pd.DataFrame, products: pd.DataFrame, params: Para
         line_of = products.set_index("product_id")["product_line"]
         month_code, month_values = pd.factorize(prior["month"])
         product_code, product_values = pd.factorize(prior["product_id"])
-        k = (fiscal_month_number(pd.Series(month_values, dtype="str"), params.fiscal_year_start_month)
-             .to_numpy() - 1)[month_code]
-        line_code = pd.Index(lines).get_indexer(pd.Series(product_values, dtype="str").map(line_of))[product_code]
+        k = (
+            fiscal_month_number(
+                pd.Series(month_values, dtype="str"), params.fiscal_year_start_month
+            ).to_numpy()
+            - 1
+        )[month_code]
+        line_code = pd.Index(lines).get_indexer(pd.Series(product_values, dtype="str").map(line_of))[
+            product_code
+        ]
         cents = np.zeros((len(lines), 12), dtype="int64")
         np.add.at(cents, (line_code, k), prior["cents"].to_numpy())
         cents = np.maximum(cents, 0)
         has = cents.sum(axis=1) > 0
         weight[has] = cents[has]
     share = weight / weight.sum(axis=1, keepdims=True)
-    return pd.DataFrame({
-        "product_line": np.repeat(lines, 12).astype(object),
-        "month": np.tile(np.asarray(months, dtype=object), len(lines)),
-        "weight": weight.ravel(),
-        "share": share.ravel(),
-    }).astype({"product_line": "str", "month": "str"})
+    return pd.DataFrame(
+        {
+            "product_line": np.repeat(lines, 12).astype(object),
+            "month": np.tile(np.asarray(months, dtype=object), len(lines)),
+            "weight": weight.ravel(),
+            "share": share.ravel(),
+        }
+    ).astype({"product_line": "str", "month": "str"})
 
 
-def phase_by_month(amounts: np.ndarray, lines: pd.Series, weights: pd.DataFrame, months: list[str]
-                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def phase_by_month(
+    amounts: np.ndarray, lines: pd.Series, weights: pd.DataFrame, months: list[str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Split each amount into the 12 months by its product line's weights, exactly.
 
     Parameters
@@ -250,8 +288,9 @@ def phase_by_month(amounts: np.ndarray, lines: pd.Series, weights: pd.DataFrame,
     return row, month_pos, parts[inverse].ravel()
 
 
-def split_targets(cells: pd.DataFrame, channel_strategy: pd.DataFrame, weights: pd.DataFrame,
-                  months: list[str]) -> pd.DataFrame:
+def split_targets(
+    cells: pd.DataFrame, channel_strategy: pd.DataFrame, weights: pd.DataFrame, months: list[str]
+) -> pd.DataFrame:
     """The cells' targets by channel and month (targets.csv), in cents; only parts above 0.
 
     Each cell target is split over its product's channels by strategy share, then each channel
@@ -266,66 +305,23 @@ def split_targets(cells: pd.DataFrame, channel_strategy: pd.DataFrame, weights: 
     strategy = channel_strategy[["product_id", "channel", "share"]]
     missing = set(live["product_id"].unique()) - set(strategy["product_id"].unique())
     if missing:
-        raise ValueError(f"no channel strategy for product(s) {', '.join(sorted(missing))}, which have a target")
+        raise ValueError(
+            f"no channel strategy for product(s) {', '.join(sorted(missing))}, which have a target"
+        )
     by_channel = live.merge(strategy, on="product_id", how="inner").sort_values(
-        ["customer_group", "product_id", "channel"], ignore_index=True)
+        ["customer_group", "product_id", "channel"], ignore_index=True
+    )
     cell_code = by_channel.groupby(CELL_KEYS, sort=False).ngroup().to_numpy()
-    by_channel["target"] = apportion(by_channel["target"].to_numpy(), by_channel["share"].to_numpy(), cell_code)
-    row, month_pos, cents = phase_by_month(by_channel["target"].to_numpy(), by_channel["product_line"],
-                                           weights, months)
-    out = by_channel.iloc[row][["customer_group", "product_id", "channel", "product_line"]].reset_index(drop=True)
+    by_channel["target"] = apportion(
+        by_channel["target"].to_numpy(), by_channel["share"].to_numpy(), cell_code
+    )
+    row, month_pos, cents = phase_by_month(
+        by_channel["target"].to_numpy(), by_channel["product_line"], weights, months
+    )
+    out = by_channel.iloc[row][["customer_group", "product_id", "channel", "product_line"]].reset_index(
+        drop=True
+    )
     out.insert(3, "month", np.asarray(months, dtype=object)[month_pos])
     out["month"] = out["month"].astype("str")
     out.insert(4, "target", cents)
     return out.loc[out["target"] > 0].reset_index(drop=True)
-
-
-
-
-def sum_money(df: pd.DataFrame, by: list[str], columns: list[str]) -> pd.DataFrame:
-    """Sum currency columns by keys exactly (in cents), returning currency; sorted by the keys."""
-    cents = df[by].assign(**{c: to_cents(df[c].to_numpy()) for c in columns})
-    out = cents.groupby(by, sort=True, observed=True)[columns].sum().reset_index()
-    return out.assign(**{c: out[c].to_numpy() / 100 for c in columns})
-
-
-def target_by_group_line(cells: pd.DataFrame) -> pd.DataFrame:
-    """Target against prior year by customer group and product line (currency cells in, currency out).
-
-    Columns: customer_group, product_line, prior_revenue, target, change (target - prior revenue)
-    and growth (target / prior revenue - 1, empty where the prior revenue is not positive).
-    """
-    out = sum_money(cells, ["customer_group", "product_line"], ["prior_revenue", "target"])
-    out["change"] = (to_cents(out["target"].to_numpy()) - to_cents(out["prior_revenue"].to_numpy())) / 100
-    prior = out["prior_revenue"].to_numpy()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        out["growth"] = np.where(prior > 0, out["target"].to_numpy() / prior - 1, np.nan)
-    return out
-
-
-def channel_split(targets: pd.DataFrame) -> pd.DataFrame:
-    """The target by product line and channel, with each channel's share of its line's target."""
-    out = sum_money(targets, ["product_line", "channel"], ["target"])
-    line_total = out.groupby("product_line")["target"].transform("sum").to_numpy()
-    out["share_of_line"] = np.where(line_total > 0, out["target"].to_numpy() / line_total, np.nan)
-    return out
-
-
-def monthly_phasing(targets: pd.DataFrame, shares: pd.DataFrame) -> pd.DataFrame:
-    """The target by product line and month, beside the line's monthly share (the phasing used)."""
-    out = sum_money(targets, ["product_line", "month"], ["target"])
-    return shares.merge(out, on=["product_line", "month"], how="left").fillna({"target": 0.0})
-
-
-
-def monthly_target_table(phasing: pd.DataFrame) -> pd.DataFrame:
-    """The monthly target as a table: one row per month, one column per product line, and the total."""
-    wide = phasing.pivot(index="month", columns="product_line", values="target").fillna(0.0)
-    wide.columns = [str(c) for c in wide.columns]
-    cents = pd.DataFrame({c: to_cents(wide[c].to_numpy()) for c in wide.columns}, index=wide.index)
-    wide["total"] = cents.sum(axis=1).to_numpy() / 100
-    return wide.reset_index()
-
-__all__ = ["CELL_KEYS", "TARGET_KEYS", "cell_targets", "channel_split", "growth_assumptions", "growth_by_cell",
-           "line_month_weights", "monthly_phasing", "monthly_target_table", "phase_by_month", "prior_revenue_by_pair", "prior_year_actuals",
-           "scale_cents", "split_targets", "sum_money", "target_by_group_line"]

@@ -1,0 +1,1 @@
+"""The practices beside the plan: roles and channels, the report card, the monthly review, the celebration."""

@@ -1,0 +1,1 @@
+"""Presentation: charts, tables for reading, the quota book, the scenario explorer."""

@@ -1,0 +1,1 @@
+"""The report: executing notebooks, scheduling them, exporting pages and assembling the report folder."""
