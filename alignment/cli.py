@@ -15,9 +15,13 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from alignment import __version__
 from alignment.problems import EXIT_BAD_INPUT, EXIT_FAILED, EXIT_OK, InputError, ParamsError, RunError
+
+if TYPE_CHECKING:  # the engine is imported by the commands that plan, not at start-up
+    from alignment.engine.plan import Plan
 
 
 class _Parser(argparse.ArgumentParser):
@@ -111,10 +115,29 @@ def _plan(args: argparse.Namespace) -> int:
         print(w, file=sys.stderr)
     plan = build_plan(inputs, params)
     paths = write_plan_tables(plan, args.out)
-    for line in plan.summary_lines():
+    for line in plan_summary(plan):
         print(line)
     print(f"wrote {len(paths)} tables to {args.out}")
     return EXIT_OK
+
+
+def plan_summary(plan: Plan) -> list[str]:
+    """``alignment plan``'s lines for the terminal: T, Q, G, the final total and what is unallocated."""
+    lines = [
+        f"top-down target T:        {plan.top_down_target:>18,.2f}",
+        f"bottom-up quota Q:        {plan.bottom_up_quota:>18,.2f}",
+    ]
+    if plan.padded_target != plan.top_down_target:
+        lines.append(f"padded target T':         {plan.padded_target:>18,.2f}")
+    if plan.gap > 0:
+        lines.append(f"gap G:                    {plan.gap:>18,.2f}")
+    else:
+        lines.append(
+            f"gap G:                    {plan.gap:>18,.2f}  (surplus {plan.surplus:,.2f}: nothing allocated)"
+        )
+    lines.append(f"final quotas:             {plan.final_quota_total:>18,.2f}")
+    lines.append(f"unallocated:              {plan.unallocated:>18,.2f}")
+    return lines
 
 
 def _sample(args: argparse.Namespace) -> int:

@@ -25,9 +25,10 @@ import pandera.pandas as pa
 from alignment.fiscal import CYCLE_RE, MONTH_RE, QUARTER_RE, fiscal_months, fiscal_year_of
 from alignment.money import from_cents, to_cents
 from alignment.problems import InputError, Problem
+from alignment.rules import NEEDS_PER_SIDE, SIDES, must_escalate, n_accountable
 
 FORMATS = (".csv", ".parquet", ".xlsx")
-FUNCTIONS = ("marketing", "sales")
+FUNCTIONS = SIDES
 GRADES = ("A", "B", "C", "F")
 STATUSES = ("open", "in_progress", "done", "dropped")
 KINDS = ("success", "shortcoming")
@@ -632,8 +633,8 @@ def _cross_checks(
         for i, act, m, s in zip(
             roles.index, roles["activity"], roles["marketing"], roles["sales"], strict=True
         ):
-            n_a = m.upper().count("A") + s.upper().count("A")
-            if n_a != 1 and RACI_RE.match(m.upper() or "A") and RACI_RE.match(s.upper() or "A"):
+            n_a = n_accountable(m, s)
+            if must_escalate(n_a) and RACI_RE.match(m.upper() or "A") and RACI_RE.match(s.upper() or "A"):
                 warnings.append(
                     Problem(
                         names["roles"],
@@ -661,14 +662,14 @@ def _cross_checks(
         counts = needs["rated_side"].str.lower().value_counts()
         for side in FUNCTIONS:
             n = int(counts.get(side, 0))
-            if n != 6:
+            if n != NEEDS_PER_SIDE:
                 warnings.append(
                     Problem(
                         names["report_card_needs"],
                         None,
                         "rated_side",
                         side,
-                        f"6 critical needs rated on the {side} side (the practice), found {n}",
+                        f"{NEEDS_PER_SIDE} critical needs rated on the {side} side (the practice), found {n}",
                         "warning",
                     )
                 )

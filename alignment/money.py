@@ -100,7 +100,7 @@ def apportion(total: np.ndarray, weight: np.ndarray, group: np.ndarray) -> np.nd
     return sign * (base + give - take)
 
 
-def format_money(values: pd.Series) -> pd.Series:
+def money_text(values: pd.Series) -> pd.Series:
     """Money as text with exactly two decimals (``-12.50``), empty where missing, for CSV outputs."""
     missing = values.isna()
     cents = to_cents(values.fillna(0).to_numpy(dtype="float64"))

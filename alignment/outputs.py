@@ -11,34 +11,42 @@ import json
 import math
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from alignment.money import format_money
+from alignment.money import money_text
 
 HEADLINE_PARTS = ".headline"
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 
 
-def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` through a temporary file in the same folder and an atomic rename."""
+def atomic_write(path: str | Path, write: Callable[[Path], object]) -> Path:
+    """Write ``path`` through ``write(temporary path)`` in the same folder, then an atomic rename.
+
+    A crash or an error leaves the earlier file (or none), never a half-written one.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
+        write(Path(tmp))
         os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp creates 0600; outputs are shared like any other file
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
     return path
+
+
+def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically."""
+    return atomic_write(path, lambda tmp: tmp.write_bytes(data))
 
 
 def atomic_write_text(path: str | Path, text: str) -> Path:
@@ -53,7 +61,7 @@ def to_text_table(df: pd.DataFrame, money: Iterable[str] = ()) -> pd.DataFrame:
     for col in df.columns:
         s = df[col]
         if col in money:
-            out[col] = format_money(s.astype("float64"))
+            out[col] = money_text(s.astype("float64"))
         elif pd.api.types.is_bool_dtype(s) or (
             s.dtype == object and s.dropna().map(type).eq(bool).all() and s.notna().any()
         ):

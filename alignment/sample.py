@@ -30,9 +30,7 @@ float's repr; totals are summed exactly (integer cents, :func:`math.fsum`) or in
 from __future__ import annotations
 
 import math
-import os
-import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -42,23 +40,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from alignment.inputs import SPECS
+from alignment.outputs import atomic_write
+
 __all__ = ["FORMATS", "STEMS", "write_sample"]
 
-#: The input files, in the order of the contract.
-STEMS = (
-    "customers",
-    "products",
-    "people",
-    "channel_strategy",
-    "actuals",
-    "sales_input",
-    "roles",
-    "overrides",
-    "report_card_needs",
-    "report_card_ratings",
-    "action_items",
-    "wins",
-)
+#: The input files, in the order of the contract (:data:`alignment.inputs.SPECS`).
+STEMS = tuple(SPECS)
 FORMATS = ("csv", "parquet")
 _SUFFIXES = (".csv", ".parquet", ".xlsx")
 
@@ -377,7 +365,7 @@ def write_sample(out_dir: str | Path, customers: int = 400, seed: int = 7, fmt: 
         table = tables[stem]
         if fmt == "csv":
             frame = _csv_frame(table)
-            _write_atomic(
+            atomic_write(
                 path,
                 lambda tmp, frame=frame: frame.to_csv(
                     tmp, index=False, lineterminator="\n", encoding="utf-8"
@@ -385,7 +373,7 @@ def write_sample(out_dir: str | Path, customers: int = 400, seed: int = 7, fmt: 
             )
         else:
             arrow = _arrow_table(table)
-            _write_atomic(path, lambda tmp, arrow=arrow: pq.write_table(arrow, tmp))
+            atomic_write(path, lambda tmp, arrow=arrow: pq.write_table(arrow, tmp))
         for suffix in _SUFFIXES:
             other = out / f"{stem}{suffix}"
             if other != path:
@@ -477,17 +465,6 @@ def _arrow_table(table: _Table) -> pa.Table:
         else:
             arrays[name] = pa.array(col.values, type=pa.int64())
     return pa.table(arrays)
-
-
-def _write_atomic(path: Path, write: Callable[[Path], object]) -> None:
-    """Write through a temporary file in the same folder, then rename it into place."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 # --- random streams ---------------------------------------------------------------------------------------------

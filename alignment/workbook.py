@@ -14,6 +14,8 @@ from typing import Any
 
 from alignment.inputs import Inputs
 from alignment.loading import check_with_data
+from alignment.manifest import owner_of
+from alignment.outputs import write_headline_part
 from alignment.params import Params, notebook_params
 from alignment.presentation.display import setup
 
@@ -26,6 +28,16 @@ class Workbook:
     inputs: Inputs
     report_dir: Path | None
     warnings: list[str] = field(default_factory=list)
+
+    def record(self, **values: Any) -> Path | None:
+        """Record this notebook's headline figures (and other records) for the report.
+
+        The notebook that owns the keys is found in :mod:`alignment.manifest`, so a notebook never
+        names itself; an unknown key, or keys of two notebooks, raise ``KeyError``. A notebook run by
+        hand (no ``report_dir``) records nothing.
+        """
+        entry = owner_of(list(values))
+        return write_headline_part(self.report_dir, entry.name, values)
 
     def table_path(self, name: str) -> Path | None:
         """Where a table of this run is written, or None when the run writes no tables."""

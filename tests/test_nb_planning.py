@@ -9,6 +9,8 @@ import openpyxl
 import pytest
 
 from alignment.engine.plan import build_plan, write_plan_table
+from alignment.engine.views import allocation_totals
+from alignment.manifest import BY_NAME
 from alignment.money import to_cents
 from alignment.params import load_params
 from alignment.paths import NOTEBOOKS_DIR, SAMPLE_DATA_DIR, SAMPLE_PARAMS
@@ -59,10 +61,14 @@ def headline(report: Path, name: str) -> dict:
 def test_sample_run(name, tmp_path):
     report = run_notebook(name, tmp_path)
     tables, keys = NOTEBOOKS[name]
+    entry = BY_NAME[name]
+    assert sorted(tables) == sorted(entry.tables) and sorted(keys) == sorted(entry.figures)
     assert sorted(p.name for p in report.iterdir() if p.is_file()) == sorted(tables)
     plan = expected_plan()
     figures = headline(report, name)
-    assert sorted(figures) == sorted(keys)
+    assert sorted(figures) == sorted([*keys, *entry.records])
+    if entry.records:
+        assert figures["group_totals"] == allocation_totals(plan)
     expected = plan.headline()
     for key in keys:
         assert to_cents(figures[key]) == to_cents(expected[key]), key

@@ -170,15 +170,13 @@ class TestAgainstInputs:
             "warning: params: target.rules[1]: matches nothing (no customer_group 'Goverment' in the data)"
         ]
 
-    def test_cycle_is_an_error_when_there_are_no_ratings_at_all(self, tmp_path: Path) -> None:
+    def test_a_company_without_any_ratings_keeps_no_report_card_and_passes(self, tmp_path: Path) -> None:
+        """CONTRACT section 5: with no ratings at all every command runs (the cycle is not checked)."""
         from alignment.inputs import load_inputs
 
         inputs = load_inputs(write_company(tmp_path / "d", report_card_ratings=None))
         errors, _ = check_against_inputs(parse_params({}, tmp_path), inputs)
-        assert errors == [
-            "params: report_card.cycle: value '2026-H1': expected a cycle with ratings "
-            "(report_card_ratings has none)"
-        ]
+        assert errors == []
 
     def test_a_default_out_of_the_year_says_it_is_the_default(self, tmp_path: Path) -> None:
         assert messages({"fiscal_year": 2025}, tmp_path) == [

@@ -8,7 +8,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from alignment.cli import main
+from alignment.cli import main, plan_summary
 from alignment.engine.plan import (
     FINAL_QUOTAS_COLUMNS,
     FINAL_QUOTAS_EXTRA,
@@ -19,9 +19,10 @@ from alignment.engine.plan import (
     write_plan_tables,
 )
 from alignment.engine.rollup import ROLLUP_COLUMNS
-from alignment.engine.views import gap_bridge, headline_table
+from alignment.engine.views import allocation_totals, gap_bridge
 from alignment.money import to_cents
 from alignment.presentation.quota_book import sheet_names, write_quota_book
+from alignment.presentation.tables import figures_table
 from tests.planning_companies import HAND, HAND_TARGET, hand_expected, hand_inputs, params
 from tests.tiny_company import write_company
 
@@ -112,7 +113,7 @@ class TestPlan:
         plan = build_plan(hand_inputs(), params(target={"growth": -0.5}))
         assert plan.gap < 0 and plan.surplus == -plan.gap and plan.placed == 0.0 and plan.unallocated == 0.0
         assert plan.final_quota_total == plan.bottom_up_quota
-        assert any("surplus" in line for line in plan.summary_lines())
+        assert any("surplus" in line for line in plan_summary(plan))
 
     def test_order_of_input_rows_does_not_matter(self, plan):
         shuffled = build_plan(
@@ -135,10 +136,19 @@ class TestPlan:
             assert getattr(shuffled, name).equals(getattr(plan, name)), name
 
     def test_headline_table_and_summary(self, plan):
-        table = headline_table(plan, ["top_down_target", "gap"])
-        assert table["value"].tolist() == [6000.0, 1100.0]
-        lines = plan.summary_lines()
+        table = figures_table(plan.figures(), ["top_down_target", "gap"])
+        assert table["value"].tolist() == ["6,000.00", "1,100.00"]
+        lines = plan_summary(plan)
         assert lines[0].startswith("top-down target T:") and "6,000.00" in lines[0]
+
+    def test_allocation_totals_sum_by_group_exactly_in_cents(self, plan):
+        totals = allocation_totals(plan)
+        fq = plan.final_quotas
+        for group, part in fq.groupby("customer_group"):
+            assert to_cents(totals[group]["final_quota"]) == to_cents(part["final_quota"]).sum()
+            assert to_cents(totals[group]["allocated"]) == to_cents(part["allocated"]).sum()
+        assert to_cents(totals["Total"]["final_quota"]) == to_cents(plan.final_quota_total)
+        assert set(totals) == {*fq["customer_group"], "Total"}
 
     def test_gap_bridge(self, plan):
         bridge = gap_bridge(plan)

@@ -96,7 +96,7 @@ class TestChannelMix:
         # P1: Direct 700 + 500 = 1200, Partner 300 + 400 = 700 (2025-03 is outside the window)
         assert mix.loc[("P1", "Direct"), "revenue"] == 1200.00
         assert mix.loc[("P1", "Direct"), "actual_share"] == pytest.approx(1200 / 1900)
-        assert mix.loc[("P1", "Partner"), "gap"] == pytest.approx(700 / 1900 - 0.4)
+        assert mix.loc[("P1", "Partner"), "share_gap"] == pytest.approx(700 / 1900 - 0.4)
         # P2: Direct 5000 + 400 + 300 = 5700, Online 100 off strategy with target 0
         assert mix.loc[("P2", "Online"), "target_share"] == 0.0
         assert not mix.loc[("P2", "Online"), "on_strategy"]

@@ -28,11 +28,11 @@ from browser_support import (
 from alignment.cli import main, run_command
 from alignment.outputs import write_headline_part
 from alignment.problems import RunError
-from alignment.report.assembly import group_allocation, load_scenarios, merge_headline
+from alignment.report.assembly import load_scenarios, merge_headline, read_records
 from alignment.report.execution import CellError, crashed_cell
-from alignment.report.export import HEADLINE_KEYS
 from alignment.report.folders import check_replaceable, share_permissions, swap_into_place
 from alignment.report.notebooks import find_notebooks, select_notebooks
+from alignment.vocabulary import HEADLINE_KEYS
 
 FIXTURE_PAGES = ["01_fixture_customers", "02_fixture_charts", "03_fixture_fails"]
 FAILURE_LINE = "03_fixture_fails failed in cell 5: ValueError: the fixture allocation does not add up"
@@ -159,29 +159,14 @@ class TestMergeHeadline:
     def test_no_parts_gives_all_nulls(self, tmp_path: Path):
         assert merge_headline(tmp_path) == dict.fromkeys(HEADLINE_KEYS)
 
-
-class TestGroupAllocation:
-    def test_sums_by_group_exactly_in_cents(self, tmp_path: Path):
-        (tmp_path / "tables").mkdir()
-        (tmp_path / "tables" / "final_quotas.csv").write_text(
-            "customer_id,customer_group,allocated,final_quota\n"
-            "C1,SMB,0.10,100.10\nC2,SMB,0.20,200.20\nC3,Enterprise,1000.00,5000.00\n",
-            encoding="utf-8",
-        )
-        out = group_allocation(tmp_path)
-        assert out == {
-            "Enterprise": {"allocated": 1000.0, "final_quota": 5000.0},
+    def test_records_stay_out_of_the_headline(self, tmp_path: Path):
+        totals = {
             "SMB": {"allocated": 0.3, "final_quota": 300.3},
-            "Total": {"allocated": 1000.3, "final_quota": 5300.3},
+            "Total": {"allocated": 0.3, "final_quota": 300.3},
         }
-
-    def test_missing_table_or_columns_is_none(self, tmp_path: Path):
-        assert group_allocation(tmp_path) is None
-        (tmp_path / "tables").mkdir()
-        (tmp_path / "tables" / "final_quotas.csv").write_text(
-            "customer_id,quota\nC1,1.00\n", encoding="utf-8"
-        )
-        assert group_allocation(tmp_path) is None
+        write_headline_part(tmp_path, "03_gap_allocation", {"gap": 0.3, "group_totals": totals})
+        assert "group_totals" not in merge_headline(tmp_path)
+        assert read_records(tmp_path) == {"group_totals": totals}
 
 
 class TestSwapIntoPlace:

@@ -158,24 +158,9 @@ class Plan:
             "final_quota_total": self.final_quota_total,
         }
 
-    def summary_lines(self) -> list[str]:
-        """A few lines for the command line: T, Q, G, the final total and what is unallocated."""
-        lines = [
-            f"top-down target T:        {self.top_down_target:>18,.2f}",
-            f"bottom-up quota Q:        {self.bottom_up_quota:>18,.2f}",
-        ]
-        if self.padded_target != self.top_down_target:
-            lines.append(f"padded target T':         {self.padded_target:>18,.2f}")
-        if self.gap > 0:
-            lines.append(f"gap G:                    {self.gap:>18,.2f}")
-        else:
-            lines.append(
-                f"gap G:                    {self.gap:>18,.2f}  (surplus {self.surplus:,.2f}: nothing "
-                "allocated)"
-            )
-        lines.append(f"final quotas:             {self.final_quota_total:>18,.2f}")
-        lines.append(f"unallocated:              {self.unallocated:>18,.2f}")
-        return lines
+    def figures(self) -> dict[str, float]:
+        """Every named figure of the plan (:data:`alignment.vocabulary.FIGURES`): the headline and its parts."""
+        return {**self.headline(), "locked_adjustment": self.locked_adjustment}
 
 
 def _take(values: np.ndarray, at: np.ndarray) -> np.ndarray:
@@ -226,7 +211,7 @@ def _plan_rows(inputs: Inputs, pairs: pd.DataFrame) -> pd.DataFrame:
     return rows
 
 
-def _money(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+def _in_currency(df: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return df.assign(**{c: from_cents(df[c].to_numpy()) for c in columns})
 
 
@@ -330,7 +315,7 @@ def build_plan(inputs: Inputs, params: Params) -> Plan:
     )
 
     potential = fq["potential"].to_numpy()
-    final_quotas = _money(
+    final_quotas = _in_currency(
         fq, ["potential", "committed", "allocated", "final_quota", "prior_revenue", "target"]
     )
     final_quotas["room"] = fq["room"].to_numpy() / 100
@@ -342,7 +327,7 @@ def build_plan(inputs: Inputs, params: Params) -> Plan:
         )
     final_quotas = final_quotas[FINAL_QUOTAS_COLUMNS + FINAL_QUOTAS_EXTRA]
 
-    customer_targets = _money(
+    customer_targets = _in_currency(
         rows[
             [
                 "customer_id",
@@ -378,11 +363,11 @@ def build_plan(inputs: Inputs, params: Params) -> Plan:
     final_total = int(fq["final_quota"].sum())
     return Plan(
         params=params,
-        cell_targets=_money(cells, ["prior_revenue", "target", "base", "unscaled_target"]),
-        targets=_money(targets, ["target"]),
+        cell_targets=_in_currency(cells, ["prior_revenue", "target", "base", "unscaled_target"]),
+        targets=_in_currency(targets, ["target"]),
         line_month_shares=weights[["product_line", "month", "share"]],
         customer_targets=customer_targets,
-        rollup=_money(rollup, ["committed", "potential", "prior_revenue", "target"]),
+        rollup=_in_currency(rollup, ["committed", "potential", "prior_revenue", "target"]),
         final_quotas=final_quotas,
         monthly_objectives=monthly,
         top_down_target=float(from_cents(t_cents)),

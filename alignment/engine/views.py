@@ -236,25 +236,6 @@ def quota_to_potential_by_owner(
     return out[cols].sort_values("account_owner", ignore_index=True)
 
 
-HEADLINE_LABELS = {
-    "top_down_target": "Top-down target (T)",
-    "padded_target": "Target with over-assignment (T')",
-    "bottom_up_quota": "Bottom-up quota (Q)",
-    "locked_adjustment": "Locked overrides (final - committed)",
-    "gap": "Gap (G; negative = surplus)",
-    "placed": "Allocated",
-    "unallocated": "Unallocated (nobody could take it)",
-    "final_quota_total": "Final quotas",
-}
-
-
-def headline_table(plan: Plan, keys: list[str] | None = None) -> pd.DataFrame:
-    """Headline figures as a two-column table (figure, value) for display, in the order asked."""
-    figures = {**plan.headline(), "locked_adjustment": plan.locked_adjustment}
-    keys = keys or list(HEADLINE_LABELS)
-    return pd.DataFrame({"figure": [HEADLINE_LABELS[k] for k in keys], "value": [figures[k] for k in keys]})
-
-
 def gap_bridge(plan: Plan) -> pd.DataFrame:
     """The bridge from the bottom-up quota to the target, step by step (a waterfall's data).
 
@@ -337,3 +318,19 @@ def compare_with_base(base: Plan, scenario: Plan) -> pd.DataFrame:
     ).fillna(0.0)
     out["change"] = (out["scenario_final_quota"] - out["base_final_quota"]).round(2)
     return out.reset_index()
+
+
+def allocation_totals(plan: Plan) -> dict[str, dict[str, float]]:
+    """Allocated and final quota by customer group and in total (``Total``), summed in cents.
+
+    Notebook 03 records this for the comparison of several scenarios, which therefore never has to
+    read a table back.
+    """
+    groups = group_totals(plan)
+    out = {
+        str(g): {"allocated": float(a), "final_quota": float(f)}
+        for g, a, f in zip(groups["customer_group"], groups["allocated"], groups["final_quota"], strict=True)
+    }
+    total = from_cents(to_cents(groups[["allocated", "final_quota"]].to_numpy()).sum(axis=0))
+    out["Total"] = {"allocated": float(total[0]), "final_quota": float(total[1])}
+    return out

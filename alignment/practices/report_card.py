@@ -54,11 +54,11 @@ from alignment.fiscal import CYCLE_RE, previous_cycle
 from alignment.inputs import Inputs
 from alignment.outputs import write_csv
 from alignment.problems import ParamsError
+from alignment.rules import NEEDS_PER_SIDE, other_side
 
 POINTS: dict[str, int] = {"A": 4, "B": 3, "C": 2, "F": 0}
 GRADES: tuple[str, ...] = ("A", "B", "C", "F")
 SIDES: tuple[str, ...] = ("marketing", "sales")
-NEEDS_PER_SIDE = 6
 SHORTFALL_BELOW = 3.0
 BLIND_SPOT_GAP = 1.0
 HIGH_IMPORTANCE = 4
@@ -122,13 +122,6 @@ SIDE_COLUMNS = [
     "n_shortfalls",
     "n_blind_spots",
 ]
-
-
-def other_side(side: pd.Series | str) -> pd.Series | str:
-    """The side that is not ``side`` (marketing <-> sales)."""
-    if isinstance(side, str):
-        return "sales" if side == "marketing" else "marketing"
-    return side.map({"marketing": "sales", "sales": "marketing"})
 
 
 def grade_letter(score: pd.Series) -> pd.Series:

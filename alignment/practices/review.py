@@ -290,11 +290,6 @@ def headline(review: pd.DataFrame) -> dict[str, Any]:
     }
 
 
-def headline_table(figures: dict[str, Any]) -> pd.DataFrame:
-    """The headline figures as a one-row table, for display beside the review."""
-    return pd.DataFrame([figures])
-
-
 def write_review_table(review: pd.DataFrame, report_dir: str | Path | None) -> Path | None:
     """Write ``monthly_review.csv`` into ``report_dir`` (nothing when it is None)."""
     if report_dir is None:
@@ -526,39 +521,3 @@ def _pct(value: float) -> str:
 
 
 # --------------------------------------------------------------------------- display
-
-
-def styled(
-    df: pd.DataFrame,
-    money: tuple[str, ...] | list[str] = MONEY,
-    ratios: tuple[str, ...] = (),
-    decimals: int = 2,
-    compact: bool = False,
-) -> Any:
-    """A pandas Styler showing money with thousands separators and ratios as percentages.
-
-    ``compact`` uses a smaller font and tighter cells, for wide tables such as one column per month.
-    """
-    from alignment.presentation.tables import format_table
-
-    return format_table(df, money=money, percent=ratios, decimals=decimals, compact=compact)
-
-
-def styled_review(review: pd.DataFrame) -> Any:
-    """A review table styled for the meeting: money with separators, attainment in %, flagged rows shaded.
-
-    Works on the review table and on its views (:func:`review_agenda`, :func:`side_by_side`): money
-    columns are those named after objective, actual, variance, forecast or off_strategy.
-    """
-    money = tuple(
-        c
-        for c in review.columns
-        if c.endswith(("objective", "actual", "variance", "forecast", "off_strategy"))
-    )
-    ratios = tuple(c for c in review.columns if c.endswith("attainment"))
-    styler = styled(review, money=money, ratios=ratios, compact=len(review.columns) > 10)
-    if not review.empty:
-        styler = styler.apply(
-            lambda row: ["background-color: #fde0dd" if row["flagged"] else "" for _ in row], axis=1
-        )
-    return styler

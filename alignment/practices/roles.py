@@ -34,6 +34,7 @@ from alignment.fiscal import add_months
 from alignment.inputs import Inputs
 from alignment.money import from_cents, to_cents
 from alignment.params import Params
+from alignment.rules import ACCOUNTABLE, must_escalate, n_accountable
 
 SIDES = ("marketing", "sales")
 RACI = ("R", "A", "C", "I")
@@ -91,9 +92,8 @@ def accountability_check(roles: pd.DataFrame) -> pd.DataFrame:
     """
     marketing = raci_letters(roles["marketing"]).reset_index(drop=True)
     sales = raci_letters(roles["sales"]).reset_index(drop=True)
-    m_a = marketing.str.contains("A", regex=False)
-    s_a = sales.str.contains("A", regex=False)
-    n = m_a.astype("int64") + s_a.astype("int64")
+    m_a = marketing.str.contains(ACCOUNTABLE, regex=False)
+    n = n_accountable(marketing, sales)
     accountable = np.where(n == 1, np.where(m_a, "marketing", "sales"), "")
     finding = np.select([n == 0, n > 1], ["no Accountable", "both sides Accountable"], default="")
     return pd.DataFrame(
@@ -103,7 +103,7 @@ def accountability_check(roles: pd.DataFrame) -> pd.DataFrame:
             "sales": sales,
             "n_accountable": n,
             "accountable": pd.Series(accountable, dtype="str"),
-            "escalate": n != 1,
+            "escalate": must_escalate(n),
             "finding": pd.Series(finding, dtype="str"),
         }
     )
@@ -168,7 +168,7 @@ def channel_mix(inputs: Inputs, months: list[str]) -> pd.DataFrame:
     positive = mix["cents"].clip(lower=0)
     total = positive.groupby(mix["product_id"]).transform("sum")
     mix["actual_share"] = (positive / total.where(total > 0)).astype("float64")
-    mix["gap"] = mix["actual_share"] - mix["target_share"]
+    mix["share_gap"] = mix["actual_share"] - mix["target_share"]
     mix["revenue"] = from_cents(mix["cents"])
     names = inputs.products[["product_id", "product_name"]]
     mix = mix.merge(names, on="product_id", how="left").sort_values(
@@ -183,7 +183,7 @@ def channel_mix(inputs: Inputs, months: list[str]) -> pd.DataFrame:
             "target_share",
             "revenue",
             "actual_share",
-            "gap",
+            "share_gap",
         ]
     ]
 

@@ -27,7 +27,7 @@ from typing import Any
 
 import pandas as pd
 
-from alignment.engine.plan import Plan, build_plan
+from alignment.engine.plan import build_plan
 from alignment.engine.views import compare_with_base
 from alignment.inputs import Inputs
 from alignment.outputs import atomic_write_text
@@ -41,27 +41,10 @@ from alignment.params import (
 from alignment.paths import PARAMS_DIR
 from alignment.presentation.charts.explorer import explorer_charts
 from alignment.presentation.display import chart_mimebundle
+from alignment.vocabulary import figure
 
 ROUNDINGS = (0.01, 1.0, 10.0, 100.0, 1000.0, 10000.0)
-HEADLINE_KEYS = (
-    ("top_down_target", "Top-down target T"),
-    ("bottom_up_quota", "Bottom-up quota Q"),
-    ("gap", "Gap G"),
-    ("final_quota_total", "Final quotas"),
-    ("unallocated", "Unallocated"),
-)
-
-
-def plan_figures(plan: Plan) -> dict[str, float]:
-    """The explorer's headline figures of a plan."""
-    return {
-        "top_down_target": plan.top_down_target,
-        "padded_target": plan.padded_target,
-        "bottom_up_quota": plan.bottom_up_quota,
-        "gap": plan.gap,
-        "final_quota_total": plan.final_quota_total,
-        "unallocated": plan.unallocated,
-    }
+SHOWN_FIGURES = ("top_down_target", "bottom_up_quota", "gap", "final_quota_total", "unallocated")
 
 
 def group_growth(params: Params, groups: list[str]) -> dict[str, float]:
@@ -264,7 +247,7 @@ class Explorer:
 
     def figures(self) -> dict[str, float]:
         """The current scenario's headline figures."""
-        return plan_figures(self.plan)
+        return self.plan.figures()
 
     def comparison(self) -> pd.DataFrame:
         """Allocation by customer group: base vs the current scenario."""
@@ -279,7 +262,7 @@ class Explorer:
 
         start = time.perf_counter()
         self.plan = build_plan(self.inputs, self.current_params())
-        self.headline.value = headline_html(self.figures(), plan_figures(self.base_plan))
+        self.headline.value = headline_html(self.figures(), self.base_plan.figures())
         charts = explorer_charts(self.plan, self.base_plan if self.compare.value else None)
         self.chart_specs = [chart.to_dict(validate=False) for chart in charts]
         self._draw()
@@ -335,7 +318,7 @@ class Explorer:
         bundle["text/plain"] = "Scenario explorer (live controls need a running kernel in JupyterLab)"
         bundle["text/html"] = (
             "<p><em>The scenario explorer's controls run live in JupyterLab. This page shows the base scenario "
-            "above.</em></p>" + headline_html(self.figures(), plan_figures(self.base_plan))
+            "above.</em></p>" + headline_html(self.figures(), self.base_plan.figures())
         )
         return bundle
 
@@ -343,7 +326,8 @@ class Explorer:
 def headline_html(figures: dict[str, float], base: dict[str, float]) -> str:
     """The headline figures as a small HTML table, with the change from the base scenario."""
     rows = []
-    for key, label in HEADLINE_KEYS:
+    for key in SHOWN_FIGURES:
+        label = figure(key).label
         value, was = figures[key], base[key]
         delta = value - was
         change = "" if abs(delta) < 0.005 else f"{delta:+,.2f}"

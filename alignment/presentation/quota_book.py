@@ -24,6 +24,7 @@ import pandas as pd
 from alignment.engine.plan import FINAL_QUOTAS_COLUMNS, FINAL_QUOTAS_EXTRA
 from alignment.money import sum_money
 from alignment.outputs import atomic_write_bytes
+from alignment.vocabulary import figure
 
 if TYPE_CHECKING:
     from alignment.engine.plan import Plan
@@ -77,28 +78,17 @@ def sheet_names(labels: list[str], taken: set[str] | None = None) -> list[str]:
 
 def summary_tables(plan: Plan) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The Summary sheet's three tables: headline figures, by customer group, by account owner."""
-    headline = pd.DataFrame(
-        {
-            "figure": [
-                "Top-down target (T)",
-                "Target with over-assignment (T')",
-                "Bottom-up quota (Q)",
-                "Gap (G)",
-                "Allocated",
-                "Unallocated",
-                "Final quotas",
-            ],
-            "value": [
-                plan.top_down_target,
-                plan.padded_target,
-                plan.bottom_up_quota,
-                plan.gap,
-                plan.placed,
-                plan.unallocated,
-                plan.final_quota_total,
-            ],
-        }
-    )
+    figures = plan.figures()
+    keys = [
+        "top_down_target",
+        "padded_target",
+        "bottom_up_quota",
+        "gap",
+        "placed",
+        "unallocated",
+        "final_quota_total",
+    ]
+    headline = pd.DataFrame({"figure": [figure(k).label for k in keys], "value": [figures[k] for k in keys]})
     fq = plan.final_quotas
     money = ["prior_revenue", "target", "potential", "committed", "allocated", "final_quota"]
     groups = sum_money(fq, ["customer_group"], money)

@@ -12,15 +12,14 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from alignment import __version__
 from alignment.loading import load_checked
-from alignment.money import from_cents, to_cents
+from alignment.manifest import RECORDS
 from alignment.outputs import HEADLINE_PARTS, atomic_write_text, read_headline_parts
 from alignment.problems import InputError, ParamsError, RunError
 from alignment.report.execution import NotebookResult, iso_time, shown_time
-from alignment.report.export import HEADLINE_KEYS, IndexPage, index_html
+from alignment.report.export import IndexPage, index_html
+from alignment.vocabulary import HEADLINE_KEYS
 
 # --------------------------------------------------------------------------- scenarios
 
@@ -37,6 +36,7 @@ class Scenario:
     build_dir: Path | None = None
     started: datetime | None = None
     results: list[NotebookResult] = field(default_factory=list)
+    records: dict[str, Any] = field(default_factory=dict)
 
     @property
     def name(self) -> str:
@@ -117,50 +117,20 @@ def input_hashes(inputs: Any) -> dict[str, dict[str, Any]]:
 
 
 def merge_headline(tables_dir: Path) -> dict[str, Any]:
-    """The run's headline figures: every contract key (null if not computed), then any extra keys."""
+    """The run's headline figures: every contract key (null if not computed), then any extra keys.
 
+    The notebooks' other records (:data:`alignment.manifest.RECORDS`) are left out: see :func:`read_records`.
+    """
     parts = read_headline_parts(tables_dir)
     merged = {k: parts.get(k) for k in HEADLINE_KEYS}
-    merged.update({k: v for k, v in parts.items() if k not in merged})
+    merged.update({k: v for k, v in parts.items() if k not in merged and k not in RECORDS})
     return merged
 
 
-def group_allocation(report_dir: Path) -> dict[str, dict[str, float]] | None:
-    """Allocated and final quota summed by customer group from ``tables/final_quotas.csv``.
-
-    Sums are taken in integer cents; None when the table was not written (or lacks the columns).
-    """
-
-    path = report_dir / "tables" / "final_quotas.csv"
-    if not path.is_file():
-        return None
-    try:
-        df = pd.read_csv(
-            path,
-            dtype={"customer_group": "str"},
-            usecols=["customer_group", "allocated", "final_quota"],
-            keep_default_na=False,
-            na_values={"allocated": [""], "final_quota": [""]},
-        )
-    except ValueError:  # not the contract's columns: nothing to compare
-        return None
-    cents = pd.DataFrame(
-        {
-            "customer_group": df["customer_group"],
-            "allocated": to_cents(df["allocated"].fillna(0.0)),
-            "final_quota": to_cents(df["final_quota"].fillna(0.0)),
-        }
-    )
-    sums = cents.groupby("customer_group", sort=True)[["allocated", "final_quota"]].sum()
-    out = {
-        g: {"allocated": float(a), "final_quota": float(f)}
-        for g, a, f in zip(
-            sums.index, from_cents(sums["allocated"]), from_cents(sums["final_quota"]), strict=True
-        )
-    }
-    total = from_cents(sums.sum())
-    out["Total"] = {"allocated": float(total[0]), "final_quota": float(total[1])}
-    return out
+def read_records(tables_dir: Path) -> dict[str, Any]:
+    """The records the notebooks left for the report (e.g. ``group_totals``), None where none was written."""
+    parts = read_headline_parts(tables_dir)
+    return {k: parts.get(k) for k in RECORDS}
 
 
 def _write_json(path: Path, value: Any) -> None:
@@ -172,11 +142,11 @@ def finish_report(
     scenario: Scenario, *, finished: datetime, options: dict[str, Any], comparison: str | None
 ) -> dict[str, Any]:
     """Write headline.json, run.json and index.html into the build folder; returns the headline."""
-
     assert scenario.build_dir is not None and scenario.started is not None
     tables = scenario.build_dir / "tables"
     tables.mkdir(parents=True, exist_ok=True)
     headline = merge_headline(tables)
+    scenario.records = read_records(tables)
     shutil.rmtree(tables / HEADLINE_PARTS, ignore_errors=True)
     _write_json(scenario.build_dir / "headline.json", headline)
     seconds = (finished - scenario.started).total_seconds()

@@ -266,7 +266,6 @@ def export_executed(
     task: Task, started: str, finished: str, seconds: float, error: CellError | None, bundle: str
 ) -> NotebookResult:
     """Export an executed notebook (failed ones too) to its HTML page; never raises for a bad page."""
-
     t0 = time.perf_counter()
     rel_nb = f"notebooks/{task.notebook.name}"
     rel_html = f"html/{task.name}.html"

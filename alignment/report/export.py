@@ -25,7 +25,6 @@ from __future__ import annotations
 import copy
 import functools
 import json
-import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -33,6 +32,8 @@ from typing import Any
 
 from alignment.paths import ASSETS_DIR
 from alignment.presentation.display import EMBED_OPTIONS
+from alignment.presentation.tables import MISSING, format_figure, format_value
+from alignment.vocabulary import HEADLINE_KEYS, figure
 
 PAGE_TEMPLATE = "page.html.j2"
 CHART_CLASS = "alignment-chart"
@@ -67,31 +68,6 @@ class PageInfo:
     ran_at: str
     notebook: str
     failure: str | None = None
-
-
-@dataclass(frozen=True)
-class Headline:
-    """One headline figure as index.html and comparison.html show it."""
-
-    key: str
-    label: str
-    kind: str  # money | ratio | score
-
-
-HEADLINES: tuple[Headline, ...] = (
-    Headline("top_down_target", "Top-down target (T)", "money"),
-    Headline("bottom_up_quota", "Bottom-up quota (Q)", "money"),
-    Headline("gap", "Gap to allocate (G; negative = surplus)", "money"),
-    Headline("final_quota_total", "Final quotas, total", "money"),
-    Headline("unallocated", "Unallocated", "money"),
-    Headline("report_card_score", "Report card score received", "score"),
-    Headline("ytd_objective", "Objective, year to date", "money"),
-    Headline("ytd_actual", "Actual, year to date", "money"),
-    Headline("ytd_attainment", "Attainment, year to date", "ratio"),
-    Headline("forecast", "Forecast for the year", "money"),
-    Headline("off_strategy_ytd", "Off-strategy revenue, year to date", "money"),
-)
-HEADLINE_KEYS: tuple[str, ...] = tuple(h.key for h in HEADLINES)
 
 
 # --------------------------------------------------------------------------- chart library
@@ -261,7 +237,6 @@ WIDGET_NOTE = (
 
 def _page_output(data: dict[str, Any], meta: dict[str, Any], chart_no: int) -> tuple[dict[str, Any], bool]:
     """The output bundle as the page shows it, and whether it is a chart."""
-
     mime = next((m for m in data if m.startswith(VEGALITE_PREFIX)), None)
     if mime is not None:
         spec = data[mime]
@@ -415,35 +390,6 @@ def page_html(
 # --------------------------------------------------------------------------- index and comparison
 
 
-def format_money(value: Any) -> str:
-    """``1234567.5`` -> ``1,234,567.50``; missing -> an em dash."""
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "—"
-    return f"{float(value):,.2f}"
-
-
-def format_headline(headline: Headline, value: Any) -> str:
-    """A headline figure as text: money with thousands separators, ratios as %, scores per side."""
-    if value is None:
-        return "—"
-    if headline.kind == "ratio":
-        return f"{float(value):.1%}" if isinstance(value, int | float) and math.isfinite(value) else "—"
-    if headline.kind == "score":
-        if isinstance(value, Mapping):
-            return ", ".join(f"{side} {_score(v)}" for side, v in value.items())
-        return _score(value)
-    return format_money(value)
-
-
-def _score(value: Any) -> str:
-    return f"{float(value):.2f} / 4" if isinstance(value, int | float) and math.isfinite(value) else "—"
-
-
-def headline_rows(headline: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """(label, formatted value) for every contract headline figure."""
-    return [(h.label, format_headline(h, headline.get(h.key))) for h in HEADLINES]
-
-
 @dataclass(frozen=True)
 class IndexPage:
     """What index.html shows: the run, its headline figures, every page and any failure."""
@@ -475,6 +421,11 @@ def _report_env() -> Any:
     return env
 
 
+def headline_rows(headline: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(label, formatted value) for every contract headline figure, labelled by the vocabulary."""
+    return [(figure(k).label, format_figure(k, headline.get(k))) for k in HEADLINE_KEYS]
+
+
 def index_html(page: IndexPage) -> str:
     """The report's index page (autoescaped)."""
     return (
@@ -504,13 +455,19 @@ def comparison_html(
         When the comparison was made.
     """
     names = [s["name"] for s in scenarios]
-    rows = [(h.label, [format_headline(h, s["headline"].get(h.key)) for s in scenarios]) for h in HEADLINES]
+    rows = [
+        (figure(k).label, [format_figure(k, s["headline"].get(k)) for s in scenarios]) for k in HEADLINE_KEYS
+    ]
     group_rows = []
     for g in groups:
         cells = []
         for name in names:
             v = g.get(name)
-            cells.append((format_money(v["allocated"]), format_money(v["final_quota"])) if v else ("—", "—"))
+            cells.append(
+                (format_value(v["allocated"], "money"), format_value(v["final_quota"], "money"))
+                if v
+                else (MISSING, MISSING)
+            )
         group_rows.append((g["customer_group"], cells))
     return (
         _report_env()

@@ -35,7 +35,7 @@ from alignment.outputs import atomic_write_text
 from alignment.params import notebook_parameters
 from alignment.paths import NOTEBOOKS_DIR
 from alignment.problems import EXIT_FAILED, EXIT_OK, RunError
-from alignment.report.assembly import Scenario, finish_report, group_allocation, load_scenarios
+from alignment.report.assembly import Scenario, finish_report, load_scenarios
 from alignment.report.execution import NotebookResult, Task, now, shown_time
 from alignment.report.export import comparison_html
 from alignment.report.folders import check_replaceable, share_permissions, swap_into_place, umask
@@ -157,7 +157,7 @@ def run(
             s.build_dir = None
         comparison = None
         if several:
-            groups = {s.name: group_allocation(s.out_dir) for s in scenarios}
+            groups = {s.name: s.records.get("group_totals") for s in scenarios}
             names = sorted({g for v in groups.values() if v for g in v if g != "Total"}) + ["Total"]
             group_rows = [
                 {"customer_group": g, **{n: (v or {}).get(g) for n, v in groups.items()}} for g in names

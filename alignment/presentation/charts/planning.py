@@ -7,13 +7,10 @@ axes in currency units, tooltips on every mark) or a pandas Styler with money fo
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 import altair as alt
 import pandas as pd
 
 from alignment.presentation.charts import MONEY_FORMAT, PERCENT_FORMAT, money_axis, percent_axis, titled
-from alignment.presentation.tables import format_table
 
 MEASURE_LABELS = {
     "prior_revenue": "Prior year (actual)",
@@ -27,13 +24,6 @@ BRIDGE_COLORS = alt.Scale(
     domain=["total", "increase", "decrease", "unallocated"],
     range=["#4c78a8", "#54a24b", "#e45756", "#bab0ac"],
 )
-
-
-def money_style(
-    df: pd.DataFrame, money: Iterable[str] = (), percent: Iterable[str] = (), ratio: Iterable[str] = ()
-) -> pd.io.formats.style.Styler:
-    """A table for display: money with thousands separators and 2 decimals, percentages, no index."""
-    return format_table(df, money, percent, ratio)
 
 
 def _long(df: pd.DataFrame, keys: list[str], measures: list[str]) -> pd.DataFrame:
@@ -309,7 +299,6 @@ __all__ = [
     "channel_split_chart",
     "coverage_chart",
     "group_allocation_chart",
-    "money_style",
     "monthly_phasing_chart",
     "quota_to_potential_chart",
     "rollup_chart",

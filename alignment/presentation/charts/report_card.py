@@ -8,7 +8,6 @@ Marketing is blue and sales orange throughout the workbook; grades run green (A)
 from __future__ import annotations
 
 import html
-from typing import Any
 
 import altair as alt
 import numpy as np
@@ -24,6 +23,8 @@ from alignment.practices.report_card import (
     SHORTFALL_BELOW,
 )
 from alignment.presentation.charts import SIDE_SCALE, titled
+from alignment.presentation.tables import format_value, show
+from alignment.rules import other_side
 
 GRADE_COLORS = {"A": "#1a9850", "B": "#91cf60", "C": "#fdae61", "F": "#d73027"}
 GRADE_SCALE = alt.Scale(domain=list(GRADES), range=[GRADE_COLORS[g] for g in GRADES])
@@ -56,7 +57,7 @@ def _two_decimals(values: pd.Series) -> pd.Series:
 
 
 def _side_title(side: str) -> str:
-    other = "sales" if side == "marketing" else "marketing"
+    other = other_side(side)
     return f"{side.capitalize()}, graded by {other}"
 
 
@@ -121,7 +122,7 @@ def grade_heatmap(scores: pd.DataFrame, side: str) -> alt.Chart:
         .transform_filter("isValid(datum.score)")
     )
     text = base.mark_text(fontSize=11).encode(text="label:N")
-    other = "sales" if side == "marketing" else "marketing"
+    other = other_side(side)
     return titled(
         alt.layer(empty, cells, text),
         f"{_side_title(side)}: grades by need and half-year",
@@ -419,67 +420,6 @@ def importance_performance_chart(ipa: pd.DataFrame, cycle: str) -> alt.LayerChar
 
 # --------------------------------------------------------------------------- tables
 
-_HEADERS = {
-    "cycle": "Half-year",
-    "need_id": "Need",
-    "rated_side": "Side graded",
-    "graded_by": "Graded by",
-    "description": "Need description",
-    "needed_by": "Needed by",
-    "score": "Score",
-    "grade": "Grade",
-    "n_raters": "Raters",
-    "self_score": "Self score",
-    "n_self_raters": "Self raters",
-    "perception_gap": "Gap (self − other)",
-    "previous_score": "Previous",
-    "trend": "Trend",
-    "shortfall": "Shortfall",
-    "blind_spot": "Blind spot",
-    "importance": "Importance",
-    "quadrant": "Quadrant",
-    "action_cycle": "Action of",
-    "action": "Action",
-    "owner": "Owner",
-    "due": "Due",
-    "status": "Status",
-    "done": "Done",
-    "moved": "Score moved",
-    "improved": "Improved",
-    "carried_over": "Carried over",
-    "n_needs": "Needs",
-    "n_scored": "Graded",
-    "n_shortfalls": "Shortfalls",
-    "n_blind_spots": "Blind spots",
-}
-_TEXT_COLUMNS = {"description", "action", "need", "comments", "owner"}
-_TABLE_CSS = [
-    {"selector": "", "props": "border-collapse: collapse; font-size: 0.9em;"},
-    {
-        "selector": "th",
-        "props": "background: #f2f2f2; text-align: left; padding: 4px 8px; border-bottom: 1px solid #999;",
-    },
-    {"selector": "td", "props": "padding: 3px 8px; border-bottom: 1px solid #e5e5e5;"},
-    {
-        "selector": "caption",
-        "props": "caption-side: top; text-align: left; font-weight: bold; padding: 4px 0;",
-    },
-]
-
-
-def _trend_text(value: float) -> str:
-    if value is None or pd.isna(value):
-        return "–"
-    if value > 0:
-        return f"▲ +{value:.2f}"
-    if value < 0:
-        return f"▼ −{abs(value):.2f}"
-    return "= 0.00"
-
-
-def _flag_text(value: Any) -> str:
-    return "✔" if value is True or (isinstance(value, np.bool_) and bool(value)) else ""
-
 
 PLAN_VIEW = [
     "need_id",
@@ -531,38 +471,16 @@ def styled_action_review(review: pd.DataFrame, previous: str, cycle: str) -> Sty
 def styled_table(
     df: pd.DataFrame, caption: str | None = None, headers: dict[str, str] | None = None
 ) -> Styler:
-    """A report-card table for reading: readable headers, scores to 2 decimals, trends with arrows, ✔ flags."""
-    names = {**_HEADERS, **(headers or {})}
-    fmt: dict[str, Any] = {}
-    for col in df.columns:
-        if col == "trend" or col == "perception_gap":
-            fmt[col] = _trend_text if col == "trend" else "{:+.2f}"
-        elif pd.api.types.is_bool_dtype(df[col]):
-            fmt[col] = _flag_text
-        elif pd.api.types.is_float_dtype(df[col]):
-            fmt[col] = "{:.2f}"
-    short = [c for c in df.columns if c not in _TEXT_COLUMNS]
-    numbers = [
-        c
-        for c in df.columns
-        if pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])
-    ]
-    styler = (
-        df.style.format(fmt, na_rep="–", escape="html")
-        .hide(axis="index")
-        .relabel_index([names.get(c, c) for c in df.columns], axis="columns")
-        .set_table_styles(_TABLE_CSS)
-        .set_properties(subset=short, **{"white-space": "nowrap"})
-        .set_properties(subset=numbers, **{"text-align": "right"})
-        .set_properties(subset=[c for c in df.columns if c not in numbers], **{"text-align": "left"})
-    )
+    """A report-card table for reading (:func:`alignment.presentation.tables.show`), grades coloured by band
+    and shortfalls in red; ``headers`` relabels columns whose meaning depends on the table."""
+    styler = show(df, caption=caption, labels=headers)
     if "grade" in df.columns:
         styler = styler.map(_grade_css, subset=["grade"])
     if "shortfall" in df.columns:
         styler = styler.apply(
             lambda s: ["color: #b2182b; font-weight: bold" if v else "" for v in s], subset=["shortfall"]
         )
-    return styler.set_caption(html.escape(caption)) if caption else styler
+    return styler
 
 
 def _grade_css(letter: str) -> str:
@@ -582,7 +500,7 @@ def styled_report_card(card: pd.DataFrame, side: str, cycle: str) -> Styler:
     (Overall) is set apart. The page's CSS travels inside the table, so the HTML export prints
     it as shown.
     """
-    other = "sales" if side == "marketing" else "marketing"
+    other = other_side(side)
     view = card.drop(columns="need_id").assign(
         need=(card["need_id"].where(card["need_id"] == "", card["need_id"] + "  ") + card["need"])
     )
@@ -597,7 +515,9 @@ def styled_report_card(card: pd.DataFrame, side: str, cycle: str) -> Styler:
     last = len(view) - 1
     styler = (
         view.style.format(
-            {"score": "{:.2f}", "last_cycle": "{:.2f}", "trend": _trend_text}, na_rep="–", escape="html"
+            {"score": "{:.2f}", "last_cycle": "{:.2f}", "trend": lambda v: format_value(v, "trend")},
+            na_rep="–",
+            escape="html",
         )
         .hide(axis="index")
         .relabel_index([headers[c] for c in view.columns], axis="columns")

@@ -91,7 +91,7 @@ def _share_heatmap(
     top = size.max() if size.notna().any() else 0.0
     off = ~mix["on_strategy"].astype("bool")
     mix = mix.assign(
-        dark=(size > 0.6 * max(top, 1e-9)) if field == "gap" else (size > 0.6),
+        dark=(size > 0.6 * max(top, 1e-9)) if field == "share_gap" else (size > 0.6),
         label=((mix[field] * 100).round() + 0.0).map("{:.0f}%".format, na_action="ignore").fillna(""),
     )
     if field == "target_share":
@@ -110,7 +110,7 @@ def _share_heatmap(
             alt.Tooltip("channel:N", title="Channel"),
             alt.Tooltip("target_share:Q", title="Target share", format=".1%"),
             alt.Tooltip("actual_share:Q", title="Actual share", format=".1%"),
-            alt.Tooltip("gap:Q", title="Gap (actual - target)", format="+.1%"),
+            alt.Tooltip("share_gap:Q", title="Share gap (actual - strategy)", format="+.1%"),
             alt.Tooltip("revenue:Q", title="Revenue (currency units)", format=MONEY_FORMAT),
             alt.Tooltip("on_strategy:N", title="On strategy"),
         ],
@@ -138,14 +138,18 @@ def channel_strategy_chart(mix: pd.DataFrame) -> alt.HConcatChart:
         "Share (%)",
     )
     gap = _share_heatmap(
-        data, "gap", "Gap: actual - target", alt.Scale(scheme="redblue", domainMid=0), "Gap (% points)"
+        data,
+        "share_gap",
+        "Share gap: actual - strategy",
+        alt.Scale(scheme="redblue", domainMid=0),
+        "Share gap (% points)",
     )
     chart = alt.hconcat(target, actual, gap).resolve_scale(color="independent")
     return titled(
         chart,
         "Channel strategy against the actual channel mix",
         "Share of each product's revenue by channel. Grey 'off' cells are channels the strategy does not list. "
-        "Gap: red = the channel sells less than the strategy asks, blue = more.",
+        "Share gap: red = the channel sells less than the strategy asks, blue = more.",
     )
 
 

@@ -1,0 +1,187 @@
+"""The workbook's vocabulary: what each column and each figure is called, what kind of number it holds.
+
+One name means one figure. Every table a reader sees (notebook tables, HTML pages, the index, the
+quota book, the explorer) takes its column labels and number formats from :data:`COLUMNS`, and every
+named figure (the headline keys of CONTRACT section 7 and the plan's own totals) its label and format
+from :data:`FIGURES`. CSV outputs keep the contract's column names; only what is shown is labelled.
+
+This module is plain data (no pandas), so every floor of the package may read it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+Kind = Literal[
+    "money", "percent", "ratio", "weight", "score", "trend", "delta", "count", "flag", "text", "date"
+]
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column as a reader sees it: its label and the kind of value it holds."""
+
+    label: str
+    kind: Kind = "text"
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A named figure of the run.
+
+    Attributes
+    ----------
+    key : str
+        Its key in ``headline.json`` (contract keys) or in the plan's figures.
+    label : str
+        The one label it carries on every page and file.
+    kind : Kind
+        How its value is formatted.
+    notebook : str or None
+        The notebook that computes it in a run (``None``: a plan figure no notebook records).
+    headline : bool
+        Whether it is one of the contract's headline keys (CONTRACT section 7).
+    meaning : str
+        One sentence saying what it is, in the contract's terms.
+    """
+
+    key: str
+    label: str
+    kind: Kind
+    notebook: str | None
+    headline: bool
+    meaning: str
+
+
+FIGURES: tuple[Figure, ...] = (
+    Figure("top_down_target", "Top-down target (T)", "money", "01_target_setting", True,
+           "marketing's target for the year: prior-year revenue of every cell grown by its rule"),
+    Figure("padded_target", "Target with over-assignment (T')", "money", None, False,
+           "T x (1 + over_assignment), rounded to the cent: what the final quotas add up to"),
+    Figure("bottom_up_quota", "Bottom-up quota (Q)", "money", "02_quota_rollup", True,
+           "the sum of the quotas sales committed to, customer by customer"),
+    Figure("locked_adjustment", "Locked overrides (final - committed)", "money", None, False,
+           "the net change of the quotas sales locked by hand, against their committed quota"),
+    Figure("gap", "Gap to allocate (G; negative = surplus)", "money", "03_gap_allocation", True,
+           "T' - Q - the locked overrides' change: what the allocation shares out"),
+    Figure("placed", "Allocated from the gap", "money", None, False,
+           "the part of G that rows with room took"),
+    Figure("final_quota_total", "Final quotas, total", "money", "03_gap_allocation", True,
+           "the sum of every row's final quota: T' unless G <= 0 or something is unallocated"),
+    Figure("unallocated", "Unallocated (nobody could take it)", "money", "03_gap_allocation", True,
+           "the part of G that no row with weight had room for"),
+    Figure("report_card_score", "Report-card score received", "score", "04_report_card", True,
+           "the mean score each side received from the other side's raters in the cycle (A=4, B=3, C=2, F=0)"),
+    Figure("ytd_objective", "Objective, year to date", "money", "05_monthly_review", True,
+           "the monthly objectives (phased from the final quotas) of the fiscal year up to the review month"),
+    Figure("ytd_actual", "Actual, year to date", "money", "05_monthly_review", True,
+           "booked revenue of the fiscal year up to the review month"),
+    Figure("ytd_attainment", "Attainment, year to date", "percent", "05_monthly_review", True,
+           "actual / objective, year to date"),
+    Figure("forecast", "Forecast for the year", "money", "05_monthly_review", True,
+           "actual to date + the later months' objective x attainment to date"),
+    Figure("off_strategy_ytd", "Off-strategy revenue, year to date", "money", "05_monthly_review", True,
+           "revenue of the year to date in (product, channel) pairs the channel strategy does not list"),
+)  # fmt: skip
+
+FIGURE_BY_KEY: dict[str, Figure] = {f.key: f for f in FIGURES}
+HEADLINE_KEYS: tuple[str, ...] = tuple(f.key for f in FIGURES if f.headline)
+
+
+def figure(key: str) -> Figure:
+    """The registered figure ``key``; a ``KeyError`` naming the known keys otherwise."""
+    try:
+        return FIGURE_BY_KEY[key]
+    except KeyError:
+        raise KeyError(f"figure {key!r}: expected one of {', '.join(FIGURE_BY_KEY)}") from None
+
+
+_M, _P, _R, _W, _S, _T, _N, _F, _D = (
+    "money",
+    "percent",
+    "ratio",
+    "weight",
+    "score",
+    "trend",
+    "count",
+    "flag",
+    "date",
+)
+
+COLUMNS: dict[str, Column] = {
+    # keys and names
+    "customer_id": Column("Customer"), "customer_name": Column("Customer name"),
+    "customer_group": Column("Customer group"), "region": Column("Region"),
+    "account_owner": Column("Account owner"), "name": Column("Name"), "key": Column("Key"),
+    "level": Column("Level"), "product_id": Column("Product"), "product_name": Column("Product name"),
+    "product_line": Column("Product line"), "channel": Column("Channel"), "month": Column("Month"),
+    "period": Column("Period"), "figure": Column("Figure"), "value": Column("Value"),
+    "step": Column("Step"), "kind": Column("Kind"), "order": Column("Order", _N),
+    "person_id": Column("Person"), "function": Column("Function"), "team": Column("Team"),
+    "activity": Column("Activity"), "marketing": Column("Marketing"), "sales": Column("Sales"),
+    "problem": Column("Problem"), "owner_name": Column("Owner name"),
+    "accountable": Column("Accountable"), "n_accountable": Column("Accountable (count)", _N),
+    "escalate": Column("Escalate", _F), "finding": Column("Finding"), "on_strategy": Column("On strategy", _F),
+    # the plan (money)
+    "target": Column("Target", _M), "padded_target": Column("Padded target", _M),
+    "prior_revenue": Column("Prior-year revenue", _M), "base": Column("Base (prior year, >= 0)", _M),
+    "unscaled_target": Column("Target before scaling to the total", _M), "change": Column("Change", _M),
+    "committed": Column("Committed", _M), "potential": Column("Potential", _M), "gap": Column("Target - committed", _M),
+    "excess": Column("Committed above potential", _M), "locked_adjustment": Column("Locked overrides", _M),
+    "group_gap": Column("Group gap", _M), "first_share": Column("First share of the gap", _M),
+    "capacity": Column("Room below potential", _M), "placed": Column("Placed", _M),
+    "allocated": Column("Allocated", _M), "final_quota": Column("Final quota", _M),
+    "room": Column("Room", _M), "unrounded": Column("Share before rounding", _M),
+    "amount": Column("Amount", _M), "start": Column("From", _M), "end": Column("To", _M),
+    "total": Column("Total", _M),
+    # the plan (shares and weights)
+    "growth": Column("Growth", _P), "share_of_line": Column("Share of the line", _P),
+    "share": Column("Share", _P), "committed_to_potential": Column("Committed / potential", _P),
+    "committed_to_target": Column("Committed / target", _P), "coverage_after": Column("Final quota / padded target", _P),
+    "quota_to_potential": Column("Final quota / potential", _P), "weight_share": Column("Share of group weight", _P),
+    "share_of_gap": Column("Share of the gap", _P), "weight": Column("Weight", _W),
+    "fill_level": Column("Fill level", _R),
+    "rows": Column("Rows", _N), "unlocked_rows": Column("Unlocked rows", _N), "capped_rows": Column("Capped rows", _N),
+    "rows_above_potential": Column("Rows above potential", _N),
+    "capped": Column("Capped", _F), "locked": Column("Locked", _F), "above_potential": Column("Above potential", _F),
+    # the review
+    "objective": Column("Objective", _M), "actual": Column("Actual", _M), "variance": Column("Variance", _M),
+    "attainment": Column("Attainment", _P), "forecast": Column("Forecast", _M), "flagged": Column("Flagged", _F),
+    "off_strategy": Column("Off-strategy revenue", _M), "off_strategy_share": Column("Off-strategy share", _P),
+    "revenue": Column("Revenue", _M), "share_of_variance": Column("Share of the variance", _P),
+    "target_share": Column("Strategy share", _P), "actual_share": Column("Actual share", _P),
+    "share_gap": Column("Actual - strategy share", _P),
+    "month_objective": Column("Objective, month", _M), "month_actual": Column("Actual, month", _M),
+    "month_variance": Column("Variance, month", _M), "month_attainment": Column("Attainment, month", _P),
+    "ytd_variance": Column("Variance, year to date", _M),
+    "ytd_objective": Column("Objective, year to date", _M), "ytd_actual": Column("Actual, year to date", _M),
+    "ytd_attainment": Column("Attainment, year to date", _P), "off_strategy_ytd": Column("Off strategy, year to date", _M),
+    "marketing_owner": Column("Marketing owner"), "sales_owner": Column("Sales owner"),
+    # the report card
+    "cycle": Column("Half-year"), "need_id": Column("Need"), "rated_side": Column("Side graded"),
+    "graded_by": Column("Graded by"), "description": Column("Need description"), "needed_by": Column("Needed by"),
+    "score": Column("Score", _S), "grade": Column("Grade"), "n_raters": Column("Raters", _N),
+    "self_score": Column("Self score", _S), "n_self_raters": Column("Self raters", _N),
+    "perception_gap": Column("Gap (self − other)", "delta"), "previous_score": Column("Previous", _S),
+    "trend": Column("Trend", _T), "shortfall": Column("Shortfall", _F), "blind_spot": Column("Blind spot", _F),
+    "importance": Column("Importance", _S), "quadrant": Column("Quadrant"), "action_cycle": Column("Action of"),
+    "action": Column("Action"), "owner": Column("Owner"), "due": Column("Due", _D), "status": Column("Status"),
+    "done": Column("Done", _F), "moved": Column("Score moved", _T), "improved": Column("Improved", _F),
+    "carried_over": Column("Carried over", _F), "n_needs": Column("Needs", _N), "n_scored": Column("Graded", _N),
+    "n_shortfalls": Column("Shortfalls", _N), "comments": Column("Comments"), "need": Column("Need and description"),
+    # the celebration
+    "quarter": Column("Quarter"), "title": Column("Title"), "members": Column("Members"),
+    "functions": Column("Functions"), "mixed_team": Column("Mixed team", _F),
+    "revenue_impact": Column("Revenue impact", _M), "lesson": Column("Lesson"),
+}  # fmt: skip
+
+
+def column(name: str) -> Column:
+    """The column ``name`` as a reader sees it; an unregistered name is labelled from its words, as text."""
+    return COLUMNS.get(name) or Column(str(name).replace("_", " ").capitalize())
+
+
+def label(name: str) -> str:
+    """The label of a column."""
+    return column(name).label
