@@ -44,8 +44,13 @@ MANIFEST: tuple[Entry, ...] = (
 )
 
 RECORDS: dict[str, str] = {
-    # allocated gap and final quota by customer group, in cents: the comparison page's table
+    # allocated gap and final quota by customer group: the comparison page's table
     "group_totals": "03_gap_allocation",
+    # what each practice tells the executive summary of the index page
+    "roles_summary": "00_roles_and_channels",
+    "report_card_summary": "04_report_card",
+    "review_summary": "05_monthly_review",
+    "quarter_summary": "06_quarterly_celebration",
 }
 
 BY_NAME: dict[str, Entry] = {e.name: e for e in MANIFEST}

@@ -108,3 +108,22 @@ def money_text(values: pd.Series) -> pd.Series:
     part = pd.Series(np.abs(cents) % CENTS, index=values.index).astype("str").str.zfill(2)
     sign = pd.Series(np.where(cents < 0, "-", ""), index=values.index, dtype="str")
     return (sign + whole + "." + part).mask(missing, "")
+
+
+def short_money(value: float | None, currency: str = "") -> str:
+    """Money for a summary line, skimmable: ``16705912.87`` -> ``16.71M``, ``-384000`` -> ``-384K``.
+
+    Whole amounts below a thousand keep their units. Full precision stays in tables, CSVs and the quota book.
+    """
+    if value is None or not np.isfinite(value):
+        return "—"
+    sign, x = ("-" if value < 0 else ""), abs(float(value))
+    if x >= 1e9:
+        text = f"{x / 1e9:.2f}B"
+    elif x >= 1e6:
+        text = f"{x / 1e6:.2f}M"
+    elif x >= 1e3:
+        text = f"{x / 1e3:.0f}K" if x >= 1e5 else f"{x / 1e3:.1f}K"
+    else:
+        text = f"{x:,.0f}"
+    return f"{sign}{currency}{text}"

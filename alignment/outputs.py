@@ -104,13 +104,16 @@ def write_csv(df: pd.DataFrame, path: str | Path, money: Iterable[str] = ()) -> 
 def write_headline_part(report_dir: str | Path | None, part: str, figures: dict[str, Any]) -> Path | None:
     """Record a notebook's share of the headline figures; the runner merges the parts.
 
-    Each notebook writes its own file, so notebooks running in parallel never write the same one.
+    Each notebook writes its own file, so notebooks running in parallel never write the same one; a
+    notebook that records in several steps adds to its file (a key recorded again takes the new value).
     ``report_dir`` None (a notebook run by hand) writes nothing.
     """
     if report_dir is None:
         return None
     path = Path(report_dir) / HEADLINE_PARTS / f"{part}.json"
-    return atomic_write_text(path, json.dumps(_jsonable(figures), indent=2, sort_keys=True))
+    earlier = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+    merged = {**earlier, **_jsonable(figures)}
+    return atomic_write_text(path, json.dumps(merged, indent=2, sort_keys=True))
 
 
 def read_headline_parts(report_dir: str | Path) -> dict[str, Any]:

@@ -83,6 +83,12 @@ FIGURES: tuple[Figure, ...] = (
            "actual to date + the later months' objective x attainment to date"),
     Figure("off_strategy_ytd", "Off-strategy revenue, year to date", "money", "05_monthly_review", True,
            "revenue of the year to date in (product, channel) pairs the channel strategy does not list"),
+    Figure("target_growth", "Target growth over the prior year", "percent", "01_target_setting", True,
+           "T / prior-year revenue - 1: how much more the target asks than last year brought"),
+    Figure("forecast_gap", "Forecast against T' (negative = a miss)", "money", "05_monthly_review", True,
+           "the forecast for the year less T', the target the final quotas add up to"),
+    Figure("required_run_rate", "Required run rate, rest of the year", "percent", "05_monthly_review", True,
+           "what the months after the review month must bring (T' - actual to date) as a share of their objective"),
 )  # fmt: skip
 
 FIGURE_BY_KEY: dict[str, Figure] = {f.key: f for f in FIGURES}
@@ -154,7 +160,7 @@ COLUMNS: dict[str, Column] = {
     "share_gap": Column("Actual - strategy share", _P),
     "month_objective": Column("Objective, month", _M), "month_actual": Column("Actual, month", _M),
     "month_variance": Column("Variance, month", _M), "month_attainment": Column("Attainment, month", _P),
-    "ytd_variance": Column("Variance, year to date", _M),
+    "ytd_variance": Column("Variance, year to date", _M), "year_objective": Column("Objective, full year", _M),
     "ytd_objective": Column("Objective, year to date", _M), "ytd_actual": Column("Actual, year to date", _M),
     "ytd_attainment": Column("Attainment, year to date", _P), "off_strategy_ytd": Column("Off strategy, year to date", _M),
     "marketing_owner": Column("Marketing owner"), "sales_owner": Column("Sales owner"),

@@ -180,7 +180,7 @@ class TestOffStrategy:
         assert matrix["owner"].iloc[0] == "Sue (S2)" and matrix["total"].iloc[0] == 100.0
 
     def test_notes(self, tiny: Inputs, window: list[str]) -> None:
-        assert "100.00 booked off strategy" in roles.off_strategy_note(tiny, window)
+        assert "Off-strategy revenue, last 12 months: 100.00" in roles.off_strategy_note(tiny, window)
         assert roles.off_strategy_note(tiny, ["2026-01"]).startswith("No revenue")
 
 

@@ -26,6 +26,7 @@ from browser_support import (
 )
 
 from alignment.cli import main, run_command
+from alignment.money import to_cents
 from alignment.outputs import write_headline_part
 from alignment.problems import RunError
 from alignment.report.assembly import load_scenarios, merge_headline, read_records
@@ -462,3 +463,59 @@ def test_the_workbook_runs_on_the_sample(tmp_path_factory: pytest.TempPathFactor
             assert vl_convert.vegalite_to_vega(spec, vl_version="5.8"), (
                 nb_path.name
             )  # as JupyterLab 4 draws it
+
+
+def _figure_cells(html: str) -> list[tuple[str, str]]:
+    """(label, value) of every table row whose first cell is a registered figure's label."""
+    import html as html_lib
+
+    from alignment.vocabulary import FIGURES
+
+    labels = {f.label for f in FIGURES}
+    out = []
+    for row in re.findall(r"<tr>(.*?)</tr>", html, re.S):
+        cells = [
+            html_lib.unescape(re.sub(r"<[^>]+>", "", c)).strip()
+            for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, re.S)
+        ]
+        if len(cells) >= 2 and cells[0] in labels:
+            out.append((cells[0], cells[1]))
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.notebook
+def test_the_sample_report_states_its_conclusion_first_with_one_value_per_label(tmp_path_factory):
+    reason = sample_ready()
+    if reason:
+        pytest.skip(reason)
+    result = sample_report(shared_base(tmp_path_factory))
+    assert result.exit_status == 0, result.stderr[-3000:]
+    index = (result.out / "index.html").read_text(encoding="utf-8")
+    # the executive summary comes before the figures and the run's details
+    assert index.index('id="summary"') < index.index("Headline figures") < index.index("Run details")
+    assert "Summary: figures to the end of 2026-10" in index
+    assert "The full-year forecast of 65.07M misses T&#39; (66.50M" in index
+    assert "must bring 16.71M: 107% of their objective" in index
+    assert index.count('href="html/05_monthly_review.html#T_flagged_row') == 3
+    headline = json.loads((result.out / "headline.json").read_text(encoding="utf-8"))
+    assert to_cents(headline["forecast_gap"]) == -143_050_206
+    assert round(headline["required_run_rate"], 3) == 1.070
+    assert headline["target_growth"] > 0
+    # every risk links to a row that exists on page 05
+    page05 = (result.out / "html" / "05_monthly_review.html").read_text(encoding="utf-8")
+    for anchor in re.findall(r"05_monthly_review\.html#(T_flagged_row\d+_col0)", index):
+        assert f'id="{anchor}"' in page05
+    # no page shows an absolute path of the machine it ran on
+    from alignment.paths import PROJECT_DIR
+
+    for page in [result.out / "index.html", *sorted((result.out / "html").glob("*.html"))]:
+        text = page.read_text(encoding="utf-8")
+        assert str(PROJECT_DIR) not in text and str(result.out) not in text, page.name
+    # one label, one value: a figure named on several pages has the same value on each
+    seen: dict[str, set[str]] = {}
+    for page in [result.out / "index.html", *sorted((result.out / "html").glob("*.html"))]:
+        for label, value in _figure_cells(page.read_text(encoding="utf-8")):
+            seen.setdefault(label, set()).add(value)
+    assert len(seen) >= 8
+    assert {k: v for k, v in seen.items() if len(v) > 1} == {}

@@ -334,3 +334,10 @@ def allocation_totals(plan: Plan) -> dict[str, dict[str, float]]:
     total = from_cents(to_cents(groups[["allocated", "final_quota"]].to_numpy()).sum(axis=0))
     out["Total"] = {"allocated": float(total[0]), "final_quota": float(total[1])}
     return out
+
+
+def target_growth(plan: Plan) -> float | None:
+    """The top-down target's growth over the prior year's net revenue (None when that revenue is not positive)."""
+    prior = int(to_cents(plan.cell_targets["prior_revenue"].to_numpy()).sum())
+    target = int(to_cents(plan.top_down_target))
+    return target / prior - 1 if prior > 0 else None

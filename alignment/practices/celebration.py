@@ -299,3 +299,16 @@ def team_mix_note(mix: dict[str, Any]) -> str:
             "mixed teams: look for the joint work behind next quarter's successes."
         )
     return text
+
+
+def practice_summary(results: pd.DataFrame, wins: pd.DataFrame) -> dict[str, Any]:
+    """What the report's summary says of the quarter: attainment, successes, shortcomings, mixed teams."""
+    total = results[results["level"] == "total"].iloc[0]
+    mix = team_mix(wins)
+    return {
+        "quarter": str(total["quarter"]),
+        "attainment": None if pd.isna(total["attainment"]) else float(total["attainment"]),
+        "successes": int((wins["kind"] == "success").sum()),
+        "shortcomings": int((wins["kind"] == "shortcoming").sum()),
+        "mixed_share": mix["mixed_share"],
+    }

@@ -536,3 +536,40 @@ def write_tables(analysis: ReportCardAnalysis, report_dir: str | Path | None) ->
         write_csv(analysis.scores_table(), tables / "report_card_scores.csv"),
         write_csv(analysis.action_plan, tables / "action_plan.csv"),
     ]
+
+
+UNFINISHED = ("open", "in_progress")
+
+
+def overdue_actions(action_items: pd.DataFrame, as_of: str) -> pd.DataFrame:
+    """Unfinished actions (open, in progress) whose due date is before ``as_of`` (``YYYY-MM-DD``).
+
+    Returns the action items with ``days_overdue``, the most overdue first. A due date that is a
+    month (``YYYY-MM``) falls due at the month's end.
+    """
+    items = action_items[action_items["status"].str.lower().isin(UNFINISHED)].copy()
+    due = pd.to_datetime(items["due"].astype("str"), format="mixed", errors="coerce")
+    month_only = items["due"].astype("str").str.fullmatch(r"\d{4}-\d{2}")
+    due = due.where(~month_only, due + pd.offsets.MonthEnd(0))
+    items["days_overdue"] = (pd.Timestamp(as_of) - due).dt.days
+    items = items[items["days_overdue"] > 0]
+    return items.sort_values(["days_overdue", "need_id"], ascending=[False, True], ignore_index=True)
+
+
+def practice_summary(
+    card: ReportCardAnalysis, action_items: pd.DataFrame, review_month: str
+) -> dict[str, Any]:
+    """What the report's summary says of the report card: shortfalls, unfinished and overdue actions.
+
+    Overdue is counted as of the end of ``review_month``, the month the report's figures run to.
+    """
+    as_of = pd.Period(review_month, "M").end_time.strftime("%Y-%m-%d")
+    unfinished = action_items["status"].str.lower().isin(UNFINISHED)
+    current = card.current()
+    return {
+        "cycle": card.cycle,
+        "shortfalls": int(current["shortfall"].fillna(False).astype(bool).sum()),
+        "open_actions": int(unfinished.sum()),
+        "overdue_actions": len(overdue_actions(action_items, as_of)),
+        "as_of": as_of,
+    }

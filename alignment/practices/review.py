@@ -40,14 +40,14 @@ import numpy as np
 import pandas as pd
 
 from alignment.inputs import Inputs, sales_people
-from alignment.money import apportion, from_cents, round_cents, to_cents
+from alignment.money import apportion, from_cents, round_cents, short_money, to_cents
 from alignment.outputs import write_csv
 from alignment.params import Params
 from alignment.practices.roles import on_strategy
 
 LEVELS = ("total", "customer_group", "region", "account_owner", "product_line", "channel")
 PERIODS = ("month", "ytd")
-MONEY = ("objective", "actual", "variance", "forecast", "off_strategy")
+MONEY = ("objective", "actual", "variance", "forecast", "off_strategy", "year_objective")
 ACTION_COLUMNS = ("action", "marketing_owner", "sales_owner", "due")
 REVIEW_COLUMNS = (
     "period",
@@ -61,6 +61,7 @@ REVIEW_COLUMNS = (
     *ACTION_COLUMNS,
     "forecast",
     "off_strategy",
+    "year_objective",
 )
 FACT_KEYS = ["customer_id", "product_id", "channel", "month"]
 NO_STRATEGY = "(no channel strategy)"
@@ -208,7 +209,8 @@ def monthly_review(monthly_objectives: pd.DataFrame, inputs: Inputs, params: Par
     DataFrame
         period, level, key, objective, actual, variance, attainment, flagged, action,
         marketing_owner, sales_owner, due (empty strings, for the meeting), forecast (``ytd``
-        rows only) and off_strategy. Money is currency exact to the cent; rows by period, level
+        rows only), off_strategy and year_objective (``ytd`` rows only: the full year's objective,
+        to set beside the forecast). Money is currency exact to the cent; rows by period, level
         (in :data:`LEVELS` order) and key.
     """
     facts = review_facts(monthly_objectives, inputs, params)
@@ -244,6 +246,7 @@ def monthly_review(monthly_objectives: pd.DataFrame, inputs: Inputs, params: Par
         out[col] = pd.Series("", index=out.index, dtype="str")
     out["forecast"] = np.where(is_ytd, from_cents(forecast), np.nan)
     out["off_strategy"] = from_cents(table["off_strategy"].to_numpy())
+    out["year_objective"] = np.where(is_ytd, from_cents(objective + table["rest"].to_numpy()), np.nan)
     return out[list(REVIEW_COLUMNS)]
 
 
@@ -260,6 +263,87 @@ def review_agenda(review: pd.DataFrame, inputs: Inputs | None = None) -> pd.Data
     flagged = review[review["flagged"]].sort_values("attainment", kind="stable")
     agenda = pd.concat([flagged, review[~review["flagged"]]], ignore_index=True)
     return agenda if inputs is None else _with_names(agenda, inputs, agenda["level"] == "account_owner")
+
+
+def flagged_rows(review: pd.DataFrame, inputs: Inputs | None = None) -> pd.DataFrame:
+    """The rows the meeting must act on: flagged rows only, lowest attainment first.
+
+    Each year-to-date row shows its full-year objective beside its forecast; with ``inputs`` a
+    ``name`` column names the account owners. The full review is ``monthly_review.csv``.
+    """
+    cols = ["period", "level", "key", "objective", "actual", "variance", "attainment"]
+    rows = review[review["flagged"]]
+    rows = rows.sort_values(["attainment", "period", "level", "key"], kind="stable", ignore_index=True)
+    out = rows[[*cols, "year_objective", "forecast", *ACTION_COLUMNS]]
+    return out if inputs is None else _with_names(out, inputs, out["level"] == "account_owner")
+
+
+#: who answers for a row of the review: marketing sets the channel strategy and the product plan,
+#: sales executes by customer, region and account
+ANSWERS_FOR = {
+    "channel": "marketing",
+    "product_line": "marketing",
+    "customer_group": "sales",
+    "region": "sales",
+    "account_owner": "sales",
+}
+
+
+def top_risks(review: pd.DataFrame, inputs: Inputs, n: int = 3) -> list[dict[str, Any]]:
+    """The ``n`` largest risks of the year to date: flagged rows with the largest shortfall against objective.
+
+    Each risk names its row (level, key, and the owner's name for an account owner), its variance
+    and attainment, and who answers for it (the account owner, else the side in :data:`ANSWERS_FOR`).
+    """
+    rows = review[(review["period"] == "ytd") & review["flagged"] & (review["level"] != "total")]
+    rows = rows.sort_values(["variance", "level", "key"], kind="stable").head(n)
+    names = inputs.people.set_index("person_id")["name"]
+    out = []
+    for row in rows.itertuples(index=False):
+        owner = names.get(row.key, row.key) if row.level == "account_owner" else ANSWERS_FOR[row.level]
+        out.append(
+            {
+                "level": row.level,
+                "key": row.key,
+                "variance": float(row.variance),
+                "attainment": None if pd.isna(row.attainment) else float(row.attainment),
+                "year_objective": float(row.year_objective),
+                "forecast": float(row.forecast),
+                "owner": str(owner),
+            }
+        )
+    return out
+
+
+def year_outlook(review: pd.DataFrame, padded_target: float, params: Params) -> dict[str, Any]:
+    """Where the year is heading, against the plan's T' (the target the final quotas add up to).
+
+    Returns
+    -------
+    dict
+        ``forecast_gap`` (forecast - T', negative = a miss), ``required_run_rate`` (what the months after
+        the review month must bring, T' - actual to date, as a share of their objective; None when no
+        objective is left), and the parts: month, padded_target, forecast, ytd_actual,
+        remaining_needed, remaining_objective, remaining_months.
+    """
+    total = review_level(review, "total").iloc[0]
+    t_cents = int(to_cents(padded_target))
+    actual = int(to_cents(total["actual"]))
+    forecast = int(to_cents(total["forecast"]))
+    remaining_objective = int(to_cents(total["year_objective"])) - int(to_cents(total["objective"]))
+    needed = t_cents - actual
+    months = period_months(params)["rest"]
+    return {
+        "month": params.review.month,
+        "padded_target": float(from_cents(t_cents)),
+        "forecast": float(from_cents(forecast)),
+        "ytd_actual": float(from_cents(actual)),
+        "forecast_gap": float(from_cents(forecast - t_cents)),
+        "remaining_needed": float(from_cents(needed)),
+        "remaining_objective": float(from_cents(remaining_objective)),
+        "remaining_months": list(months),
+        "required_run_rate": needed / remaining_objective if remaining_objective > 0 else None,
+    }
 
 
 def _with_names(table: pd.DataFrame, inputs: Inputs, is_owner: pd.Series | None = None) -> pd.DataFrame:
@@ -510,6 +594,40 @@ def quality_note(quality: dict[str, Any], flag_below: float) -> str:
         f"under the flag line of {flag_below:.0%}. A small quota error with a median near 100% says the "
         "allocation gave fair, attainable quotas; a wide spread says some quotas were set too high or too low."
     )
+
+
+def outlook_note(outlook: dict[str, Any]) -> str:
+    """The year's outlook in two Markdown lines: the forecast against T', and what the rest of the year must bring."""
+    t, forecast, gap = outlook["padded_target"], outlook["forecast"], outlook["forecast_gap"]
+    share = f" ({gap / t:+.1%})" if t else ""
+    verdict = "a miss of" if gap < 0 else "above it by"
+    lines = [
+        f"**The year is heading for {short_money(forecast)} against T' {short_money(t)}: "
+        f"{verdict} {short_money(abs(gap))}{share}.** (Figures run to the end of {outlook['month']}; "
+        "T' is the target the final quotas add up to.)",
+    ]
+    months = outlook["remaining_months"]
+    rate = outlook["required_run_rate"]
+    if months and rate is not None:
+        span = months[0] if len(months) == 1 else f"{months[0]} to {months[-1]}"
+        lines.append(
+            f"To reach T', {span} must bring {short_money(outlook['remaining_needed'])}: "
+            f"{rate:.0%} of their objective of {short_money(outlook['remaining_objective'])}."
+        )
+    else:
+        lines.append("No month of the year is left after the review month.")
+    return "\n\n".join(lines)
+
+
+def review_summary(review: pd.DataFrame, outlook: dict[str, Any], inputs: Inputs) -> dict[str, Any]:
+    """What the report's executive summary needs from the review: the outlook, the top risks and the flags.
+
+    Each risk carries ``row``, its position in :func:`flagged_rows`, so the summary can link to it.
+    """
+    flagged = flagged_rows(review)
+    position = {(r.period, r.level, r.key): i for i, r in enumerate(flagged.itertuples(index=False))}
+    risks = [{**r, "row": position.get(("ytd", r["level"], r["key"]))} for r in top_risks(review, inputs)]
+    return {**outlook, "risks": risks, "flagged": len(flagged), "rows": len(review)}
 
 
 def _money(value: float, sign: bool = False) -> str:

@@ -383,8 +383,9 @@ def off_strategy_note(inputs: Inputs, months: list[str]) -> str:
     share = f" ({off / total:.1%} of all revenue)" if total > 0 else ""
     pairs = act[~on_strategy(act, inputs.channel_strategy)][["product_id", "channel"]].drop_duplicates()
     return (
-        f"**{off:,.2f} booked off strategy** in {months[0]} .. {months[-1]}{share}, in {len(pairs)} "
-        "(product, channel) pairs the channel strategy does not list."
+        f"**Off-strategy revenue, last 12 months: {off:,.2f}** ({months[0]} .. {months[-1]}{share}), in "
+        f"{len(pairs)} (product, channel) pairs the channel strategy does not list. This is not the index's "
+        "*off-strategy revenue, year to date*, which counts the fiscal year's months up to the review month only."
     )
 
 
@@ -402,3 +403,16 @@ def granularity_note(cells: pd.DataFrame) -> str:
         f"**{len(fails)} of {len(cells)} cells fail:** {no_target} with sales commitment but no marketing target, "
         f"{no_cover} with a marketing target but no sales commitment."
     )
+
+
+def practice_summary(check: pd.DataFrame, cells: pd.DataFrame) -> dict[str, int]:
+    """What the report's summary says of the roles: activities to escalate, plan cells that fail.
+
+    ``check`` is :func:`accountability_check`, ``cells`` :func:`plan_granularity`.
+    """
+    return {
+        "activities": len(check),
+        "escalations": int(check["escalate"].sum()),
+        "plan_cells": len(cells),
+        "uncovered_cells": int((~cells["passes"]).sum()),
+    }

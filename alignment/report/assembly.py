@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import platform
 import shutil
 from collections.abc import Callable, Sequence
@@ -19,6 +20,7 @@ from alignment.outputs import HEADLINE_PARTS, atomic_write_text, read_headline_p
 from alignment.problems import InputError, ParamsError, RunError
 from alignment.report.execution import NotebookResult, iso_time, shown_time
 from alignment.report.export import IndexPage, index_html
+from alignment.report.summary import executive_summary
 from alignment.vocabulary import HEADLINE_KEYS
 
 # --------------------------------------------------------------------------- scenarios
@@ -41,6 +43,14 @@ class Scenario:
     @property
     def name(self) -> str:
         return self.params_file.stem
+
+    @property
+    def shown_data_dir(self) -> str:
+        """The data folder as a reader of the report sees it: relative to the params file's folder.
+
+        Pages never show an absolute path of the machine the report ran on.
+        """
+        return os.path.relpath(self.params.data_dir, self.params_file.parent)
 
     @property
     def status(self) -> str:
@@ -168,8 +178,8 @@ def finish_report(
     _write_json(scenario.build_dir / "run.json", run)
     page = IndexPage(
         scenario=scenario.name,
-        params_file=str(scenario.params_file),
-        data_dir=str(scenario.params.data_dir),
+        params_file=scenario.params_file.name,
+        data_dir=scenario.shown_data_dir,
         started=shown_time(scenario.started),
         duration=f"{seconds:.1f} s",
         status=scenario.status,
@@ -177,6 +187,8 @@ def finish_report(
         notebooks=[{**asdict(r), "error_text": r.error_text} for r in scenario.results],
         version=__version__,
         comparison=comparison,
+        summary=executive_summary(headline, scenario.records),
+        warnings=list(scenario.warnings),
     )
     atomic_write_text(scenario.build_dir / "index.html", index_html(page))
     return headline

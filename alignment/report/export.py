@@ -33,6 +33,7 @@ from typing import Any
 from alignment.paths import ASSETS_DIR
 from alignment.presentation.display import EMBED_OPTIONS
 from alignment.presentation.tables import MISSING, format_figure, format_value
+from alignment.report.summary import Summary
 from alignment.vocabulary import HEADLINE_KEYS, figure
 
 PAGE_TEMPLATE = "page.html.j2"
@@ -404,6 +405,8 @@ class IndexPage:
     notebooks: Sequence[Mapping[str, Any]]
     version: str
     comparison: str | None = None
+    summary: Summary | None = None
+    warnings: Sequence[str] = ()
 
 
 @functools.cache

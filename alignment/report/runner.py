@@ -109,7 +109,7 @@ def run(
                         build_dir=s.build_dir,
                         final_dir=s.out_dir,
                         parameters=parameters,
-                        data_dir=str(s.params.data_dir),
+                        data_dir=s.shown_data_dir,
                         ran_at=shown_time(s.started),
                         show_code=show_code,
                     )
