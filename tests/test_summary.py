@@ -137,3 +137,40 @@ def test_short_money() -> None:
     assert short_money(950) == "950"
     assert short_money(2.5e9, "$") == "$2.50B"
     assert short_money(None) == "—"
+
+
+class TestChannelShifts:
+    def test_the_distributor_miss_is_revenue_moved_to_partner(self, sample) -> None:
+        params, inputs, plan, review = sample
+        shifts = rv.channel_shifts(plan.monthly_objectives, inputs, params)
+        top = shifts.iloc[0]
+        assert (top["product_name"], top["from_channel"], top["to_channel"]) == (
+            "Security Suite",
+            "Distributor",
+            "Partner",
+        )
+        assert top["channel_shortfall"] < 0 < top["channel_excess"]
+        assert round(top["strategy_share"], 4) == 0.3333 and top["actual_share"] < top["strategy_share"]
+        # every shift's from-channel is flagged at the channel level, its to-channel above objective
+        channels = rv.review_level(review, "channel").set_index("key")
+        assert channels.loc[shifts["from_channel"], "flagged"].all()
+        assert (channels.loc[shifts["to_channel"], "variance"] > 0).all()
+        note = rv.shifts_note(shifts)
+        assert "Security Suite" in note and "00_roles_and_channels.html" in note
+
+    def test_no_shift_when_no_channel_is_flagged(self, sample) -> None:
+        params, inputs, plan, _ = sample
+        lenient = params.with_changes(review=replace(params.review, flag_below=0.01))
+        assert rv.channel_shifts(plan.monthly_objectives, inputs, lenient).empty
+        assert rv.shifts_note(rv.channel_shifts(plan.monthly_objectives, inputs, lenient)).startswith(
+            "No flagged"
+        )
+
+    def test_flagged_rows_show_the_off_strategy_share(self, sample) -> None:
+        _, inputs, _, review = sample
+        flagged = rv.flagged_rows(review, inputs)
+        row = flagged[(flagged["level"] == "account_owner") & (flagged["period"] == "ytd")].iloc[0]
+        source = review[
+            (review["period"] == "ytd") & (review["level"] == "account_owner") & (review["key"] == row["key"])
+        ].iloc[0]
+        assert row["off_strategy_share"] == source["off_strategy"] / source["actual"]

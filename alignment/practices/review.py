@@ -268,14 +268,107 @@ def review_agenda(review: pd.DataFrame, inputs: Inputs | None = None) -> pd.Data
 def flagged_rows(review: pd.DataFrame, inputs: Inputs | None = None) -> pd.DataFrame:
     """The rows the meeting must act on: flagged rows only, lowest attainment first.
 
-    Each year-to-date row shows its full-year objective beside its forecast; with ``inputs`` a
-    ``name`` column names the account owners. The full review is ``monthly_review.csv``.
+    Each year-to-date row shows its full-year objective beside its forecast, and every row its
+    off-strategy share (off-strategy revenue / actual: an owner flagged with a high share sells, but
+    through channels the strategy does not list); with ``inputs`` a ``name`` column names the account
+    owners. The full review is ``monthly_review.csv``.
     """
     cols = ["period", "level", "key", "objective", "actual", "variance", "attainment"]
     rows = review[review["flagged"]]
     rows = rows.sort_values(["attainment", "period", "level", "key"], kind="stable", ignore_index=True)
-    out = rows[[*cols, "year_objective", "forecast", *ACTION_COLUMNS]]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        off_share = np.where(rows["actual"] > 0, rows["off_strategy"] / rows["actual"], np.nan)
+    out = rows[[*cols, "year_objective", "forecast"]].assign(off_strategy_share=off_share)
+    out = pd.concat([out, rows[list(ACTION_COLUMNS)]], axis=1)
     return out if inputs is None else _with_names(out, inputs, out["level"] == "account_owner")
+
+
+def channel_shifts(monthly_objectives: pd.DataFrame, inputs: Inputs, params: Params) -> pd.DataFrame:
+    """Revenue that moved between channels against the channel strategy, year to date.
+
+    For every product, the channel furthest below its objective (the ``from_channel``) and the
+    channel furthest above it (the ``to_channel``), kept where the from-channel is flagged at the
+    channel level and the to-channel is above its objective there too: a channel's miss that another
+    channel's excess explains is a question for the channel strategy, not a sales miss.
+
+    Returns
+    -------
+    DataFrame
+        product_id, product_name, from_channel, channel_shortfall (negative), to_channel, channel_excess,
+        strategy_share (the from-channel's share in the strategy) and actual_share (its share of the
+        product's revenue to date); the largest shortfall first.
+    """
+    facts = review_facts(monthly_objectives, inputs, params)
+    ytd = facts[facts["month"].isin(period_months(params)["ytd"])]
+    pairs = ytd.groupby(["product_id", "channel"], as_index=False)[["objective", "actual"]].sum()
+    pairs["variance"] = pairs["actual"] - pairs["objective"]
+    by_channel = pairs.groupby("channel")[["objective", "actual"]].sum()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        attainment = by_channel["actual"] / by_channel["objective"].where(by_channel["objective"] != 0)
+    flagged = set(attainment[attainment < params.review.flag_below].index)
+    ahead = set(by_channel.index[by_channel["actual"] > by_channel["objective"]])
+    rows = []
+    for product, part in pairs.groupby("product_id", sort=True):
+        low = part.sort_values(["variance", "channel"]).iloc[0]
+        high = part.sort_values(["variance", "channel"], ascending=[False, True]).iloc[0]
+        if (
+            low["variance"] >= 0
+            or high["variance"] <= 0
+            or low["channel"] not in flagged
+            or high["channel"] not in ahead
+        ):
+            continue
+        total = int(part["actual"].clip(lower=0).sum())
+        strategy = inputs.channel_strategy
+        share = strategy.loc[
+            (strategy["product_id"] == product) & (strategy["channel"] == low["channel"]), "share"
+        ]
+        rows.append(
+            {
+                "product_id": product,
+                "from_channel": low["channel"],
+                "channel_shortfall": float(from_cents(int(low["variance"]))),
+                "to_channel": high["channel"],
+                "channel_excess": float(from_cents(int(high["variance"]))),
+                "strategy_share": float(share.iloc[0]) if len(share) else 0.0,
+                "actual_share": max(int(low["actual"]), 0) / total if total > 0 else np.nan,
+            }
+        )
+    cols = [
+        "product_id",
+        "from_channel",
+        "channel_shortfall",
+        "to_channel",
+        "channel_excess",
+        "strategy_share",
+        "actual_share",
+    ]
+    out = pd.DataFrame(rows, columns=cols).astype(
+        {"product_id": "str", "from_channel": "str", "to_channel": "str"}
+    )
+    names = inputs.products.set_index("product_id")["product_name"]
+    out.insert(1, "product_name", out["product_id"].map(names).fillna("").astype("str"))
+    return out.sort_values(["channel_shortfall", "product_id"], ignore_index=True)
+
+
+def shifts_note(shifts: pd.DataFrame) -> str:
+    """The channel shifts in words (Markdown), linking to the channel strategy on page 00."""
+    if shifts.empty:
+        return "No flagged channel's miss is matched by another channel selling the same products above objective."
+    lines = [
+        "**Revenue moved between channels against the channel strategy.** A flagged channel here is not a sales "
+        "miss alone: the same products sold above objective through another channel. See the channel strategy "
+        "against the mix sold on [page 00](00_roles_and_channels.html#Marketing's-channel-strategy-against-the-channel-mix-sold).",
+        "",
+    ]
+    for r in shifts.itertuples(index=False):
+        lines.append(
+            f"- **{r.product_name or r.product_id}**: {r.from_channel} {short_money(r.channel_shortfall)} against "
+            f"objective, {r.to_channel} {short_money(r.channel_excess)} above; {r.from_channel} brought "
+            f"{'—' if pd.isna(r.actual_share) else f'{r.actual_share:.1%}'} of the product's revenue against a "
+            f"{r.strategy_share:.1%} strategy share."
+        )
+    return "\n".join(lines)
 
 
 #: who answers for a row of the review: marketing sets the channel strategy and the product plan,
