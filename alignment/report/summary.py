@@ -88,7 +88,11 @@ def risk_lines(review: Mapping[str, Any] | None) -> list[Line]:
         what = f"{column(risk['level']).label} {risk['key']}"
         if risk["level"] == "account_owner":
             what = f"Account owner {risk['owner']} ({risk['key']})"
-        owner = risk["owner"] if risk["level"] == "account_owner" else f"{risk['owner']} answers for it"
+        owner = (
+            f"owner {risk['owner']}"
+            if risk["level"] == "account_owner"
+            else f"{risk['owner']} answers for it"
+        )
         text = (
             f"{what}: {short_money(risk['variance'])} against objective year to date "
             f"({_pct(risk['attainment'])} attainment), forecast {short_money(risk['forecast'])} of a "
