@@ -126,7 +126,9 @@ class TestHeroes:
     def test_known_answers(self, tiny: Inputs) -> None:
         heroes = cb.heroes(tiny, "2026-Q1").set_index("person_id")
         assert sorted(heroes.index) == ["M1", "M2", "S1"]  # S2 only in a shortcoming
-        assert heroes.loc["M1", "revenue_impact"] == 5000.0 and heroes.loc["S1", "revenue_impact"] == 5000.0
+        # the team's impact is the team's: nobody is credited with it, each is recognised for what they did
+        assert "revenue_impact" not in heroes.columns
+        assert heroes.loc["M1", "recognised_for"] == heroes.loc["S1", "recognised_for"] != ""
         assert heroes.loc["M2", "mixed_successes"] == 0 and heroes.loc["M1", "mixed_successes"] == 1
         by_function = cb.heroes_by_function(heroes.reset_index()).set_index("function")
         assert by_function.loc["marketing", "people"] == 2 and by_function.loc["sales", "people"] == 1
@@ -134,7 +136,7 @@ class TestHeroes:
 
     def test_person_in_several_successes(self, tiny: Inputs) -> None:
         heroes = cb.heroes(tiny, "2026-Q3").set_index("person_id")
-        assert heroes.loc["S1", "successes"] == 1 and heroes.loc["S2", "revenue_impact"] == 3000.0
+        assert heroes.loc["S1", "successes"] == 1 and heroes.loc["S2", "successes"] >= 1
 
 
 class TestTeamMix:

@@ -174,17 +174,16 @@ def heroes(inputs: Inputs, quarter: str) -> pd.DataFrame:
     Returns
     -------
     DataFrame
-        person_id, name, function, team, successes (how many), revenue_impact (the successes'
-        whole impacts, summed), mixed_successes (how many of them were mixed teams); most
-        successes first, then by name.
+        person_id, name, function, team, successes (how many), recognised_for (the titles of their
+        successes, what they did), mixed_successes (how many of them were mixed teams); most
+        successes first, then by name. A team's revenue impact belongs to the team, shown once in
+        :func:`celebration_table`: no person is credited with it, so no total counts it twice.
     """
     wins = quarter_wins(inputs, quarter)
     wins = wins[wins["kind"] == "success"].reset_index(drop=True)
     members = _members(wins, inputs)
     members = members.merge(
-        pd.DataFrame(
-            {"win": wins.index, "cents": to_cents(wins["revenue_impact"]), "mixed": wins["mixed_team"]}
-        ),
+        pd.DataFrame({"win": wins.index, "title": wins["title"].astype("str"), "mixed": wins["mixed_team"]}),
         on="win",
         how="left",
     )
@@ -193,14 +192,13 @@ def heroes(inputs: Inputs, quarter: str) -> pd.DataFrame:
     out = (
         members.fillna({"name": "", "function": "", "team": ""})
         .groupby(keys, as_index=False)
-        .agg(successes=("win", "size"), cents=("cents", "sum"), mixed_successes=("mixed", "sum"))
+        .agg(successes=("win", "size"), recognised_for=("title", "; ".join), mixed_successes=("mixed", "sum"))
     )
-    out["revenue_impact"] = from_cents(out["cents"])
     out["mixed_successes"] = out["mixed_successes"].astype("int64")
     out = out.sort_values(
         ["successes", "name", "person_id"], ascending=[False, True, True], ignore_index=True
     )
-    return out[[*keys, "successes", "revenue_impact", "mixed_successes"]]
+    return out[[*keys, "successes", "recognised_for", "mixed_successes"]]
 
 
 def heroes_by_function(heroes_table: pd.DataFrame) -> pd.DataFrame:
