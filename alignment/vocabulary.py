@@ -182,7 +182,7 @@ COLUMNS: dict[str, Column] = {
     "quarter": Column("Quarter"), "title": Column("Title"), "members": Column("Members"),
     "functions": Column("Functions"), "mixed_team": Column("Mixed team", _F),
     "revenue_impact": Column("Revenue impact", _M), "lesson": Column("Lesson"),
-    "successes": Column("Successes", _N), "recognised_for": Column("Recognised for"),
+    "days_overdue": Column("Days overdue", _N), "successes": Column("Successes", _N), "recognised_for": Column("Recognised for"),
     "mixed_successes": Column("In mixed teams", _N), "count": Column("Count", _N), "people": Column("People", _N),
 }  # fmt: skip
 

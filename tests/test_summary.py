@@ -174,3 +174,12 @@ class TestChannelShifts:
             (review["period"] == "ytd") & (review["level"] == "account_owner") & (review["key"] == row["key"])
         ].iloc[0]
         assert row["off_strategy_share"] == source["off_strategy"] / source["actual"]
+
+
+def test_overdue_table_names_the_owners_on_the_sample(sample) -> None:
+    params, inputs, _, _ = sample
+    table = rc.overdue_table(inputs.action_items, inputs.people, params.review.month)
+    names = inputs.people.set_index("person_id")["name"]
+    assert len(table) > 0 and (table["owner_name"] == table["owner"].map(names)).all()
+    assert (table["days_overdue"] > 0).all() and table["days_overdue"].is_monotonic_decreasing
+    assert set(table["status"]) <= {"open", "in_progress"}
