@@ -90,6 +90,8 @@ HEADLINES: tuple[Headline, ...] = (
     Headline("ytd_attainment", "Attainment, year to date", "ratio"),
     Headline("forecast", "Forecast for the year", "money"),
     Headline("off_strategy_ytd", "Off-strategy revenue, year to date", "money"),
+    Headline("share_at_quota_last_year", "Owners at quota last year (back-test)", "ratio"),
+    Headline("share_at_quota_replayed", "Owners at quota, proposed plan replayed on last year", "ratio"),
 )
 HEADLINE_KEYS: tuple[str, ...] = tuple(h.key for h in HEADLINES)
 
