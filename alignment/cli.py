@@ -49,6 +49,11 @@ def build_parser() -> argparse.ArgumentParser:
     plan = sub.add_parser("plan", help="the planning engine alone: targets, rollup, final quotas, objectives")
     plan.add_argument("params", type=Path, metavar="PARAMS.yaml")
     plan.add_argument("--out", type=Path, required=True, help="folder for the four tables")
+    plan.add_argument(
+        "--replan",
+        action="store_true",
+        help="also re-plan the months after review.month: replan_quotas.csv, replan_objectives.csv",
+    )
     plan.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
 
     val = sub.add_parser("validate", help="check every input file of a data folder")
@@ -117,6 +122,13 @@ def _plan(args: argparse.Namespace) -> int:
     paths = write_plan_tables(plan, args.out)
     for line in plan_summary(plan):
         print(line)
+    if args.replan:
+        from alignment.engine.replan import build_replan, write_replan_tables
+
+        replan = build_replan(plan, inputs, params)
+        paths += write_replan_tables(replan, args.out)
+        for line in replan.summary_lines():
+            print(line)
     print(f"wrote {len(paths)} tables to {args.out}")
     return EXIT_OK
 

@@ -57,7 +57,9 @@ SPECS: dict[str, FileSpec] = {
             "customers", True, ("customer_id", "customer_name", "customer_group", "region", "account_owner")
         ),
         FileSpec("products", True, ("product_id", "product_name", "product_line")),
-        FileSpec("people", True, ("person_id", "name", "function", "team")),
+        FileSpec(
+            "people", True, ("person_id", "name", "function", "team"), optional=("start_month", "ramp_months")
+        ),
         FileSpec("channel_strategy", True, ("product_id", "channel", "share")),
         FileSpec(
             "actuals", True, ("month", "customer_id", "product_id", "channel", "revenue"), money=("revenue",)
@@ -86,6 +88,7 @@ SPECS: dict[str, FileSpec] = {
             ("quarter", "kind", "title", "member_ids", "revenue_impact", "lesson"),
             money=("revenue_impact",),
         ),
+        FileSpec("prior_quotas", False, ("customer_id", "product_id", "final_quota"), money=("final_quota",)),
     )
 }
 
@@ -107,6 +110,7 @@ class Inputs:
     report_card_ratings: pd.DataFrame
     action_items: pd.DataFrame
     wins: pd.DataFrame
+    prior_quotas: pd.DataFrame = field(default_factory=lambda: _empty("prior_quotas"))
     files: dict[str, Path] = field(default_factory=dict)
     warnings: tuple[Problem, ...] = ()
 
@@ -295,6 +299,13 @@ def _importance() -> pa.Check:
     )
 
 
+def _ramp_months() -> pa.Check:
+    return pa.Check(
+        lambda s: s.str.fullmatch(r"\d{1,3}") | s.eq(""),
+        error="a whole number of months from 0 to 999, or empty",
+    )
+
+
 def _raci() -> list[pa.Check]:
     def letters_once(s: pd.Series) -> pd.Series:
         letters = s.str.upper().str.replace(r"[\s/,;]", "", regex=True)
@@ -364,7 +375,10 @@ def _schemas(refs: dict[str, set[str] | None]) -> dict[str, pa.DataFrameSchema]:
                 "name": [],
                 "function": [side],
                 "team": [],
-            }
+                "start_month": [_matches(MONTH_RE, "a month YYYY-MM, or empty", allow_empty=True)],
+                "ramp_months": [_ramp_months()],
+            },
+            optional=("start_month", "ramp_months"),
         ),
         "channel_strategy": _schema(
             {
@@ -398,6 +412,13 @@ def _schemas(refs: dict[str, set[str] | None]) -> dict[str, pa.DataFrameSchema]:
             }
         ),
         "overrides": _schema(
+            {
+                "customer_id": [_nonempty("a customer_id"), *customer],
+                "product_id": [_nonempty("a product_id"), *product],
+                "final_quota": _money(nonnegative=True),
+            }
+        ),
+        "prior_quotas": _schema(
             {
                 "customer_id": [_nonempty("a customer_id"), *customer],
                 "product_id": [_nonempty("a product_id"), *product],
@@ -628,6 +649,14 @@ def _cross_checks(
                     )
                 )
 
+    if "prior_quotas" in tables:
+        problems += _duplicate_pairs(
+            names["prior_quotas"],
+            tables["prior_quotas"],
+            ["customer_id", "product_id"],
+            "one quota per (customer_id, product_id)",
+        )
+
     if "roles" in tables:
         roles = tables["roles"]
         for i, act, m, s in zip(
@@ -715,6 +744,7 @@ def _typed(stem: str, df: pd.DataFrame) -> pd.DataFrame:
         out["share"] = pd.to_numeric(out["share"]).astype("float64")
     if stem == "people":
         out["function"] = out["function"].str.lower()
+        out["ramp_months"] = pd.to_numeric(out["ramp_months"].replace("", "0")).astype("int64")
     if stem == "report_card_needs":
         out["needed_by"] = out["needed_by"].str.lower()
         out["rated_side"] = out["rated_side"].str.lower()

@@ -41,6 +41,7 @@ MANIFEST: tuple[Entry, ...] = (
     Entry("05_monthly_review", ("monthly_review.csv",)),
     Entry("06_quarterly_celebration", ("celebration.csv",)),
     Entry("07_scenario_explorer"),
+    Entry("08_quota_quality"),
 )
 
 RECORDS: dict[str, str] = {

@@ -13,6 +13,7 @@ from __future__ import annotations
 import difflib
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -65,6 +66,7 @@ class AllocationParams:
     cap: str = "potential"
     rounding: float = 1000.0
     over_assignment: float = 0.0
+    owner_capacity: bool = False
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,27 @@ class CelebrationParams:
 
 
 @dataclass(frozen=True)
+class QuotaQualityParams:
+    """The quota back-test: the attainment lines owners are measured against.
+
+    ``threshold`` is the attainment most owners should reach (the guideline: 90-95% of them),
+    ``excellence`` the one a few should pass (5-10%); ``rise_margin`` is how much faster than its
+    customers' revenue grew an owner's quota may rise before it is called out.
+    """
+
+    threshold: float = 0.5
+    excellence: float = 1.5
+    rise_margin: float = 0.10
+
+
+@dataclass(frozen=True)
+class ReplanParams:
+    """The mid-year re-plan: the year's total it re-plans to (None keeps the original T')."""
+
+    target: float | None = None
+
+
+@dataclass(frozen=True)
 class Params:
     """All parameters of a run, typed and checked."""
 
@@ -101,6 +124,8 @@ class Params:
     review: ReviewParams = field(default_factory=ReviewParams)
     report_card: ReportCardParams = field(default_factory=ReportCardParams)
     celebration: CelebrationParams = field(default_factory=CelebrationParams)
+    quota_quality: QuotaQualityParams = field(default_factory=QuotaQualityParams)
+    replan: ReplanParams = field(default_factory=ReplanParams)
     source: Path | None = None
 
     @property
@@ -129,6 +154,8 @@ class Params:
             "review": asdict(self.review),
             "report_card": asdict(self.report_card),
             "celebration": asdict(self.celebration),
+            "quota_quality": asdict(self.quota_quality),
+            "replan": asdict(self.replan),
         }
 
     def to_yaml(self) -> str:
@@ -154,10 +181,13 @@ _SCHEMA: dict[str, Any] = {
         "cap": None,
         "rounding": None,
         "over_assignment": None,
+        "owner_capacity": None,
     },
     "review": {"month": None, "flag_below": None},
     "report_card": {"cycle": None},
     "celebration": {"quarter": None},
+    "quota_quality": {"threshold": None, "excellence": None, "rise_margin": None},
+    "replan": {"target": None},
 }
 
 
@@ -368,6 +398,10 @@ def parse_params(raw: Any, base_dir: Path, source: str = "params") -> Params:
         hi=1.0,
         what="a padding from 0 to 1 (0.05 means +5%)",
     )
+    owner_capacity = a.get("owner_capacity", ad.owner_capacity)
+    if not isinstance(owner_capacity, bool):
+        chk.fail("allocation.owner_capacity", owner_capacity, "true or false")
+        owner_capacity = ad.owner_capacity
     allocation = AllocationParams(
         group_method=group_method,
         group_shares=shares,
@@ -375,6 +409,7 @@ def parse_params(raw: Any, base_dir: Path, source: str = "params") -> Params:
         cap=cap,
         rounding=rounding if rounding is not None else ad.rounding,
         over_assignment=over if over is not None else ad.over_assignment,
+        owner_capacity=owner_capacity,
     )
 
     # review
@@ -428,6 +463,9 @@ def parse_params(raw: Any, base_dir: Path, source: str = "params") -> Params:
         )
         quarter = None
 
+    quota_quality = _quota_quality(top.get("quota_quality"), chk)
+    replan = _replan(top.get("replan"), chk)
+
     if chk.messages:
         raise ParamsError(chk.messages)
     return Params(
@@ -439,7 +477,70 @@ def parse_params(raw: Any, base_dir: Path, source: str = "params") -> Params:
         review=review,
         report_card=ReportCardParams(cycle=cycle or ReportCardParams().cycle),
         celebration=CelebrationParams(quarter=quarter or CelebrationParams().quarter),
+        quota_quality=quota_quality,
+        replan=replan,
     )
+
+
+def _quota_quality(raw: Any, chk: _Checker) -> QuotaQualityParams:
+    """The ``quota_quality`` section: 0 < threshold < 1 < excellence, rise_margin >= 0."""
+    q = _check_keys(raw, _SCHEMA["quota_quality"], "quota_quality.", chk)
+    qd = QuotaQualityParams()
+    threshold = chk.number(
+        "quota_quality.threshold",
+        q.get("threshold", qd.threshold),
+        lo=0.0,
+        hi=1.0,
+        lo_open=True,
+        what="an attainment above 0 and at most 1 (0.5 means 50% of quota)",
+    )
+    excellence = chk.number(
+        "quota_quality.excellence",
+        q.get("excellence", qd.excellence),
+        lo=1.0,
+        lo_open=True,
+        what="an attainment above 1 (1.5 means 150% of quota)",
+    )
+    margin = chk.number(
+        "quota_quality.rise_margin",
+        q.get("rise_margin", qd.rise_margin),
+        lo=0.0,
+        what="a growth margin >= 0 (0.10 means 10 points faster than revenue)",
+    )
+    return QuotaQualityParams(
+        threshold=threshold if threshold is not None else qd.threshold,
+        excellence=excellence if excellence is not None else qd.excellence,
+        rise_margin=margin if margin is not None else qd.rise_margin,
+    )
+
+
+def _replan(raw: Any, chk: _Checker) -> ReplanParams:
+    """The ``replan`` section: an optional year's total > 0 (null keeps the original T')."""
+    r = _check_keys(raw, _SCHEMA["replan"], "replan.", chk)
+    target = r.get("target", None)
+    if target is not None:
+        target = chk.number("replan.target", target, lo=0.0, lo_open=True, what="null or an amount > 0")
+    return ReplanParams(target=target)
+
+
+def with_sections(params: Params, values: Mapping[str, Any]) -> Params:
+    """``params`` with the ``quota_quality`` and ``replan`` sections found in ``values``, checked.
+
+    A notebook's shared ``parameters`` cell has no variables for these sections; ``alignment run``
+    and ``papermill -f`` inject them as variables when the params file has them. A notebook passes
+    its namespace here; a section that is missing keeps its default.
+
+    Raises
+    ------
+    ParamsError
+        For an unknown key or a bad value, naming the key.
+    """
+    chk = _Checker("notebook parameters")
+    quota_quality = _quota_quality(values.get("quota_quality"), chk)
+    replan = _replan(values.get("replan"), chk)
+    if chk.messages:
+        raise ParamsError(chk.messages)
+    return replace(params, quota_quality=quota_quality, replan=replan)
 
 
 def load_params(path: str | Path) -> Params:

@@ -1,6 +1,6 @@
 """A fictional company's input files, for demonstrations, tests and benchmarks.
 
-:func:`write_sample` writes the twelve input files of a made-up company (contract, section 4) that sells eight
+:func:`write_sample` writes the thirteen input files of a made-up company (contract, section 4) that sells eight
 products in three product lines (``Cloud``, ``Software``, ``Services``) through four channels to customers in
 five customer groups and four regions. Its numbers are built for ``params/sample.yaml`` (fiscal year 2026 on the
 calendar year, 10 % growth, 15 % for ``Enterprise``, 25 % for the ``Cloud`` line, review month 2026-10):
@@ -12,7 +12,10 @@ calendar year, 10 % growth, 15 % for ``Enterprise``, 25 % for the ``Cloud`` line
 - plan-year actuals that run near the objectives, with some customer groups and account owners under 90 %;
 - a roles charter with one activity that has two Accountables, four half-years of report cards that improve
   after action planning, an action plan, and four quarters of wins and shortcomings;
-- one sales rep, hired in 2026, who owns no customers yet.
+- one sales rep, hired in 2026, who owns no customers yet, and one who started late in 2025 and is still ramping
+  (``people``'s optional ``start_month`` and ``ramp_months``);
+- last year's quota book (``prior_quotas``): the 2025 revenue that could be expected of each relationship, stretched
+  per rep (some over-quota'd, some under-quota'd) and drawn around that.
 
 Determinism
 -----------
@@ -166,6 +169,11 @@ _PEOPLE = (  # person_id, name, function, team
 _MARKETERS = tuple(p[0] for p in _PEOPLE if p[2] == "marketing")
 _REPS = tuple(p[0] for p in _PEOPLE if p[2] == "sales")
 _NEW_REP = "S010"
+# When a rep started selling and how many months they ramp (people's optional columns); the others started long ago.
+_STARTS = {"S008": ("2025-11", 4), "S010": ("2026-03", 3)}
+# Last year's quota-setting per rep (S001 .. S010): a rep's quotas were this many times the revenue that could be
+# expected of their accounts (some reps were given too much, some too little).
+_PRIOR_QUOTA_STRETCH = np.array([0.98, 1.08, 0.95, 1.15, 0.97, 1.00, 0.92, 1.05, 0.99, 1.00])
 # Plan-year revenue relative to the target's run rate, by rep (S001 .. S010): how well each works the year.
 _OWNER_EXECUTION = np.array([0.98, 0.92, 0.90, 1.05, 0.97, 1.02, 1.00, 0.92, 1.04, 1.00])
 # Enterprise accounts belong to Key Accounts (S001 North/East, S002 South/West); the rest to the regional reps.
@@ -343,7 +351,7 @@ def write_sample(out_dir: str | Path, customers: int = 400, seed: int = 7, fmt: 
     Returns
     -------
     list of Path
-        The twelve files, in the order of :data:`STEMS`.
+        The thirteen files, in the order of :data:`STEMS`.
 
     Raises
     ------
@@ -510,8 +518,12 @@ def _build(n: int, seed: int) -> dict[str, _Table]:
             "product_line": _text([_LINES[p[2]] for p in _PRODUCTS]),
         },
         "people": {
-            column: _text([p[i] for p in _PEOPLE])
-            for i, column in enumerate(("person_id", "name", "function", "team"))
+            **{
+                column: _text([p[i] for p in _PEOPLE])
+                for i, column in enumerate(("person_id", "name", "function", "team"))
+            },
+            "start_month": _text([_STARTS.get(p[0], (None, 0))[0] for p in _PEOPLE]),
+            "ramp_months": _text([str(_STARTS[p[0]][1]) if p[0] in _STARTS else None for p in _PEOPLE]),
         },
         "channel_strategy": {
             "product_id": _text([_PRODUCTS[p][0] for p, rows in enumerate(_STRATEGY) for _ in rows]),
@@ -536,6 +548,7 @@ def _build(n: int, seed: int) -> dict[str, _Table]:
         "report_card_ratings": ratings,
         "action_items": actions,
         "wins": _wins(cust, quota["committed_by_customer"]),
+        "prior_quotas": _prior_quotas(cust, pairs, _stream(seed, 6)),
     }
     return tables
 
@@ -821,6 +834,33 @@ def _sales_input(
             "final_quota": _money(final),
         },
         "committed_by_customer": committed_by_customer,
+    }
+
+
+def _prior_quotas(
+    cust: dict[str, np.ndarray], pairs: dict[str, np.ndarray], rng: np.random.Generator
+) -> _Table:
+    """Last year's (2025) quota per relationship, rounded to hundreds.
+
+    The expected 2025 revenue of each relationship active in 2025 (its rate, trend and seasons, as the actuals are
+    drawn), times its rep's stretch and a draw between 0.80 and 1.15: most reps end near their quota, a few well
+    above or below it. Relationships that start in the plan year have no quota last year.
+    """
+    m = len(pairs["customer"])
+    u = rng.random(m)
+    base = pairs["rate"] / 12.0
+    season = _SEASON[pairs["line"]]
+    expected = np.zeros(m)
+    for t in _PRIOR:
+        month = base * (1.0 + pairs["trend"] * (t / 12.0)) * season[:, t % 12]
+        expected = expected + np.where(pairs["start"] <= t, month, 0.0)
+    quota = _round_to(expected * _PRIOR_QUOTA_STRETCH[pairs["owner"]] * (0.80 + 0.35 * u), 10_000)
+    keep = np.flatnonzero(quota > 0)
+    order = keep[np.lexsort((pairs["product"][keep], pairs["customer"][keep]))]
+    return {
+        "customer_id": _coded(pairs["customer"][order], cust["ids"]),
+        "product_id": _coded(pairs["product"][order], [p[0] for p in _PRODUCTS]),
+        "final_quota": _money(quota[order]),
     }
 
 

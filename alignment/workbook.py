@@ -8,7 +8,8 @@ stops the notebook at its first cell with the same one-line messages as ``alignm
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from alignment.inputs import Inputs
 from alignment.loading import check_with_data
 from alignment.manifest import owner_of
 from alignment.outputs import write_headline_part
-from alignment.params import Params, notebook_params
+from alignment.params import Params, notebook_params, with_sections
 from alignment.presentation.display import setup
 
 
@@ -42,6 +43,16 @@ class Workbook:
     def table_path(self, name: str) -> Path | None:
         """Where a table of this run is written, or None when the run writes no tables."""
         return None if self.report_dir is None else self.report_dir / name
+
+    def with_sections(self, namespace: Mapping[str, Any]) -> Workbook:
+        """This workbook with the ``quota_quality`` and ``replan`` sections of the params file.
+
+        The shared ``parameters`` cell has no variables for them: ``alignment run`` and
+        ``papermill -f`` inject them when the params file has them, so a notebook that uses them
+        passes its namespace (``wb.with_sections(globals())``); a missing section keeps its
+        defaults. Bad values stop the notebook with the params file's one-line messages.
+        """
+        return replace(self, params=with_sections(self.params, namespace))
 
 
 def open_workbook(report_dir: str | None = None, **parameters: Any) -> Workbook:

@@ -113,3 +113,24 @@ def test_console_script_is_installed() -> None:
     script = Path(sys.executable).parent / "alignment"
     done = subprocess.run([str(script), "--version"], capture_output=True, text=True)
     assert done.returncode == 0 and done.stdout.startswith("alignment ")
+
+
+class TestReplan:
+    def test_plan_replan_writes_the_two_tables_exact_to_the_cent(self, tmp_path: Path) -> None:
+        import pandas as pd
+
+        out = tmp_path / "out"
+        done = alignment("plan", str(SAMPLE_PARAMS), "--out", str(out), "--replan")
+        assert done.returncode == 0, done.stderr
+        assert "wrote 6 tables" in done.stdout and "re-plan from 2026-10" in done.stdout
+        quotas = pd.read_csv(out / "replan_quotas.csv", dtype=str)
+        original = pd.read_csv(out / "final_quotas.csv", dtype=str)
+        cents = quotas["final_quota"].str.replace(".", "", regex=False).astype("int64")
+        assert cents.sum() == original["final_quota"].str.replace(".", "", regex=False).astype("int64").sum()
+        assert (quotas["original_quota"] == original["final_quota"]).all()
+        objectives = pd.read_csv(out / "replan_objectives.csv", dtype=str)
+        by_row = objectives["objective"].str.replace(".", "", regex=False).astype("int64")
+        sums = by_row.groupby([objectives["customer_id"], objectives["product_id"]]).sum()
+        assert sums.tolist() == cents.tolist()
+        past = objectives["month"] <= "2026-10"
+        assert (objectives.loc[past, "change"] == "0.00").all()

@@ -148,6 +148,8 @@ class TestSaveScenario:
             "review",
             "report_card",
             "celebration",
+            "quota_quality",
+            "replan",
         }
         assert parse_params(raw, tmp_path) == replace(explorer.current_params(), source=None)
 

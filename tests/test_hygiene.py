@@ -44,6 +44,7 @@ EXPECTED = [
     "05_monthly_review",
     "06_quarterly_celebration",
     "07_scenario_explorer",
+    "08_quota_quality",
 ]
 
 

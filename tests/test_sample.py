@@ -18,6 +18,7 @@ MONEY_COLUMNS = {
     "sales_input": ["potential", "committed"],
     "overrides": ["final_quota"],
     "wins": ["revenue_impact"],
+    "prior_quotas": ["final_quota"],
 }
 
 
@@ -120,7 +121,7 @@ class TestShape:
         expected = {
             "customers": ["customer_id", "customer_name", "customer_group", "region", "account_owner"],
             "products": ["product_id", "product_name", "product_line"],
-            "people": ["person_id", "name", "function", "team"],
+            "people": ["person_id", "name", "function", "team", "start_month", "ramp_months"],
             "channel_strategy": ["product_id", "channel", "share"],
             "actuals": ["month", "customer_id", "product_id", "channel", "revenue"],
             "sales_input": ["customer_id", "product_id", "potential", "committed"],
@@ -130,6 +131,7 @@ class TestShape:
             "report_card_ratings": ["cycle", "rater_id", "need_id", "grade", "comment"],
             "action_items": ["cycle", "need_id", "action", "owner", "due", "status"],
             "wins": ["quarter", "kind", "title", "member_ids", "revenue_impact", "lesson"],
+            "prior_quotas": ["customer_id", "product_id", "final_quota"],
         }
         assert {stem: list(frame.columns) for stem, frame in tables.items()} == expected
 

@@ -251,7 +251,8 @@ def allocate(
     rows : DataFrame
         One row per (customer_id, product_id) of ``sales_input``, sorted by customer_id, product_id,
         with customer_group, potential, committed, prior_revenue (cents), locked (bool) and
-        override (cents; the locked final quota, 0 where not locked).
+        override (cents; the locked final quota, 0 where not locked); optionally capacity (the
+        account owner's capacity, 0 .. 1, which multiplies the row's weight).
     group_targets : Series
         T_g in cents, indexed by customer_group (the sum of the group's cell targets).
     top_down_cents : int
@@ -316,6 +317,8 @@ def allocate(
     )
 
     weight = row_weights(rows, alloc.customer_method, code, n_groups)
+    if "capacity" in rows.columns:  # allocation.owner_capacity: the owner's capacity scales the weight
+        weight = weight * rows["capacity"].to_numpy(dtype="float64")
     capped_by_potential = alloc.cap == "potential"
     room_int = np.maximum(np.maximum(potential, committed) - committed, 0)
     room = np.where(unlocked, room_int.astype("float64") if capped_by_potential else np.inf, 0.0)

@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from alignment.engine.allocation import allocate
+from alignment.engine.capacity import owner_capacity, row_capacity
 from alignment.engine.rollup import customer_target_cents, rollup_table
 from alignment.engine.targets import (
     cell_targets,
@@ -293,6 +294,8 @@ def build_plan(inputs: Inputs, params: Params) -> Plan:
     cells, weights, targets, t_cents = stage.cells, stage.weights, stage.targets, stage.t_cents
     rows, rollup = stage.rows.copy(deep=False), stage.rollup
 
+    if params.allocation.owner_capacity:
+        rows["capacity"] = row_capacity(rows, owner_capacity(inputs, params))
     group_targets = cells.groupby("customer_group", sort=True)["target"].sum()
     result = allocate(
         rows,

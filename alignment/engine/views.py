@@ -106,9 +106,10 @@ def allocation_by_group(groups: pd.DataFrame) -> pd.DataFrame:
 
     ``groups`` is :attr:`alignment.engine.plan.Plan.group_allocation` (currency). ``first_share`` is the
     group's share of G by weight before re-sharing; ``placed`` what it took after re-sharing what
-    full groups could not place; ``allocated`` the rounded sum; ``capacity`` its rows' room.
+    full groups could not place; ``allocated`` the rounded sum; ``room`` its rows' room (cap less
+    committed, summed; the engine calls it the group's capacity).
     """
-    out = groups[GROUP_VIEW].copy()
+    out = groups[GROUP_VIEW].rename(columns={"capacity": "room"})
     out["coverage_after"] = np.where(
         out["padded_target"] > 0, out["final_quota"] / out["padded_target"], np.nan
     )

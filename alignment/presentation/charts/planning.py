@@ -224,7 +224,7 @@ def group_allocation_chart(groups: pd.DataFrame) -> alt.Chart:
 
     ``groups`` is :func:`alignment.engine.allocation.allocation_by_group`.
     """
-    data = _long(groups, ["customer_group", "weight", "capacity"], ["first_share", "allocated"])
+    data = _long(groups, ["customer_group", "weight", "room"], ["first_share", "allocated"])
     order = [MEASURE_LABELS["first_share"], MEASURE_LABELS["allocated"]]
     chart = (
         alt.Chart(data)
@@ -239,7 +239,7 @@ def group_allocation_chart(groups: pd.DataFrame) -> alt.Chart:
                 alt.Tooltip("measure:N", title="Figure"),
                 alt.Tooltip("amount:Q", title="Amount", format=",.2f"),
                 alt.Tooltip("weight:Q", title="Group weight", format=",.2f"),
-                alt.Tooltip("capacity:Q", title="Room of its rows", format=",.2f"),
+                alt.Tooltip("room:Q", title="Room of its rows", format=",.2f"),
             ],
         )
         .properties(width=max(90 * len(groups), 360), height=260)
