@@ -58,6 +58,11 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--customers", type=int, default=400)
     sample.add_argument("--seed", type=int, default=7)
     sample.add_argument("--format", choices=("csv", "parquet"), default="csv")
+    sample.add_argument(
+        "--force",
+        action="store_true",
+        help="write even into a folder holding files that sample did not write",
+    )
     sample.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
     return parser
 
@@ -102,15 +107,24 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _plan(args: argparse.Namespace) -> int:
-    from alignment.engine.plan import build_plan, write_plan_tables
+    from alignment.engine.plan import build_plan, check_plan_folder, write_plan_tables
     from alignment.loading import load_checked
 
     params, inputs, warnings = load_checked(args.params)
+    try:  # a new or empty folder, or one plan wrote before; never the data folder (checked before the work)
+        check_plan_folder(args.out, params.data_dir)
+    except RunError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_BAD_INPUT
 
     for w in warnings:
         print(w, file=sys.stderr)
     plan = build_plan(inputs, params)
-    paths = write_plan_tables(plan, args.out)
+    try:
+        paths = write_plan_tables(plan, args.out)
+    except RunError as exc:  # something appeared in the folder meanwhile: it is left as it is
+        print(str(exc), file=sys.stderr)
+        return EXIT_BAD_INPUT
     for line in plan.summary_lines():
         print(line)
     print(f"wrote {len(paths)} tables to {args.out}")
@@ -129,7 +143,13 @@ def _sample(args: argparse.Namespace) -> int:
     if args.seed < 0:
         print(f"alignment sample: --seed: value {args.seed}: expected a whole number >= 0", file=sys.stderr)
         return EXIT_BAD_INPUT
-    paths = write_sample(args.out, customers=args.customers, seed=args.seed, fmt=args.format)
+    try:
+        paths = write_sample(
+            args.out, customers=args.customers, seed=args.seed, fmt=args.format, force=args.force
+        )
+    except RunError as exc:  # the folder holds files sample did not write: nothing is written
+        print(str(exc), file=sys.stderr)
+        return EXIT_BAD_INPUT
     print(f"wrote {len(paths)} files to {args.out}")
     return EXIT_OK
 
