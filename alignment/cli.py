@@ -77,9 +77,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(str(exc), file=sys.stderr)
         return EXIT_BAD_INPUT
-    except KeyboardInterrupt:
-        print("alignment: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM / SIGHUP in `run` (128 + the signal's number)
+        print(f"alignment: {exc or 'interrupted'}", file=sys.stderr)
+        return getattr(exc, "exit_status", 130)
     except Exception as exc:
         if args.debug:
             raise
