@@ -122,7 +122,12 @@ def strangers(folder: str | Path, marker: Mapping[str, Any] | None, marker_name:
         parts = Path(name).parts
         known_folders.update(Path(*parts[:i]).as_posix() for i in range(1, len(parts)))
     found: list[str] = []
-    for root, dirs, names in os.walk(folder):
+
+    def unreadable(exc: OSError) -> None:  # what cannot be looked into cannot be vouched for
+        rel = Path(exc.filename).relative_to(folder).as_posix() if exc.filename else "."
+        found.append(f"{rel}/ (cannot be read)")
+
+    for root, dirs, names in os.walk(folder, onerror=unreadable):
         base = Path(root).relative_to(folder)
         kept = []
         for d in sorted(dirs):
@@ -141,8 +146,14 @@ def strangers(folder: str | Path, marker: Mapping[str, Any] | None, marker_name:
                 continue
             if path.is_symlink() or not path.is_file() or (rel not in files and rel not in writing):
                 found.append(rel)
-            elif not _matches(path, [files.get(rel), writing.get(rel)]):
-                found.append(f"{rel} (changed since it was written)")
+            else:
+                try:
+                    same = _matches(path, [files.get(rel), writing.get(rel)])
+                except OSError:
+                    found.append(f"{rel} (cannot be read)")
+                    continue
+                if not same:
+                    found.append(f"{rel} (changed since it was written)")
     return found
 
 

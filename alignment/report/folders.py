@@ -25,6 +25,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX
+    fcntl = None  # type: ignore[assignment]
+
 from alignment.ownership import MARKER_KEY, describe, digest, inside, listing, read_marker, strangers
 from alignment.problems import RunError
 
@@ -217,13 +222,12 @@ class BuildFolder:
 
 def new_build_folder(out_dir: Path) -> BuildFolder:
     """Create ``.<name>.XXXX.building`` next to ``out_dir``, with its held lock ``.<name>.XXXX.lock``."""
-    import fcntl
-
     parent = out_dir.parent
     parent.mkdir(parents=True, exist_ok=True)
     while True:
         fd, lock = tempfile.mkstemp(prefix=f".{out_dir.name}.", suffix=".lock", dir=parent)
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         path = Path(lock[: -len(".lock")] + ".building")
         try:
             path.mkdir(mode=0o700)
@@ -249,11 +253,10 @@ def clean_stale(out_dir: Path) -> list[str]:
     A ``.building`` folder whose lock nobody holds is removed. A previous report renamed away
     (``.old``) by a run killed while swapping is put back when ``out_dir`` is missing, removed when
     it is a report the workbook wrote, and left alone otherwise. Folders of live runs are untouched.
+    Without file locks (not POSIX) nothing is removed: a live run could not be told from a dead one.
     """
-    import fcntl
-
     parent = out_dir.parent
-    if not parent.is_dir():
+    if fcntl is None or not parent.is_dir():
         return []
     done = []
     for entry in sorted(parent.iterdir()):
