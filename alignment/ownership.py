@@ -142,7 +142,7 @@ def strangers(folder: str | Path, marker: Mapping[str, Any] | None, marker_name:
             path = Path(root) / name
             if rel == marker_name and marker is not None:
                 continue
-            if rel in temporary and not path.is_symlink():
+            if (rel in temporary or _marker_temporary(rel, marker_name)) and marker and not path.is_symlink():
                 continue
             if path.is_symlink() or not path.is_file() or (rel not in files and rel not in writing):
                 found.append(rel)
@@ -277,7 +277,15 @@ def write_owned(
             (folder / name).unlink(missing_ok=True)
             files.pop(name, None)
     write_marker(marker_path, {**base, "files": {**files, **new}})
+    for path in folder.iterdir():  # a marker's own temporary file, left by a write that was killed
+        if _marker_temporary(path.name, marker_name) and path.is_file() and not path.is_symlink():
+            path.unlink(missing_ok=True)
     return [folder / name for name in writers]
+
+
+def _marker_temporary(name: str, marker_name: str) -> bool:
+    """The name :func:`write_marker` gives its temporary file (``.<marker>.XXXX.tmp``)."""
+    return name.startswith(f".{marker_name}.") and name.endswith(".tmp")
 
 
 def _umask() -> int:

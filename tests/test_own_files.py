@@ -150,6 +150,13 @@ class TestWriteOwned:
         write_owned(tmp_path, MARKER, COMMAND, {"a.csv": text_writer("new")})
         assert sorted(p.name for p in tmp_path.iterdir()) == [MARKER, "a.csv"]
 
+    def test_the_markers_own_temporary_file_left_by_a_kill_is_known_and_cleaned(self, tmp_path: Path):
+        write_owned(tmp_path, MARKER, COMMAND, {"a.csv": text_writer("old")})
+        (tmp_path / f".{MARKER}.x1y2.tmp").write_text("{", encoding="utf-8")
+        check_owned(tmp_path, MARKER, COMMAND, "--out")
+        write_owned(tmp_path, MARKER, COMMAND, {"a.csv": text_writer("new")})
+        assert sorted(p.name for p in tmp_path.iterdir()) == [MARKER, "a.csv"]
+
     def test_a_file_replaced_after_the_marker_but_before_the_last_marker_is_known(self, tmp_path: Path):
         write_owned(tmp_path, MARKER, COMMAND, {"a.csv": text_writer("old")})
         marker = read_marker(tmp_path / MARKER, COMMAND)

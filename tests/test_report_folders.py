@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import nbformat
@@ -383,12 +386,21 @@ def sleeping_notebooks(folder: Path, count: int) -> Path:
     return folder
 
 
-def start_sleeping_run(tmp_path: Path, jobs: int) -> tuple[subprocess.Popen, Path, Path]:
-    """A run of notebooks that sleep, in a child process, once every notebook has started."""
+@pytest.fixture
+def short_temp() -> Iterator[Path]:
+    """A temporary folder with a short name (a kernel's socket path must stay under ~100 characters)."""
+    folder = Path(tempfile.mkdtemp(prefix="alk-", dir="/tmp" if Path("/tmp").is_dir() else None))
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def start_sleeping_run(tmp_path: Path, jobs: int, temp: Path) -> tuple[subprocess.Popen, Path, Path]:
+    """A run of notebooks that sleep, in a child process, once every notebook has started.
+
+    ``temp`` is the child's temporary folder: its kernels' folders go there.
+    """
     params = params_file(tmp_path)
     notebooks = sleeping_notebooks(tmp_path / "nb", jobs)
-    temp = tmp_path / "t"  # the child's temporary folder: its kernels' folders go there
-    temp.mkdir()
     out = tmp_path / "reports" / "r"
     script = tmp_path / "sleeper.py"
     script.write_text(SLEEPER, encoding="utf-8")
@@ -425,8 +437,10 @@ def processes_naming(text: str) -> list[str]:
 @pytest.mark.notebook
 @pytest.mark.slow
 @pytest.mark.parametrize(("name", "jobs", "status"), [("SIGTERM", 1, 143), ("SIGHUP", 2, 129)])
-def test_a_signal_stops_the_run_like_ctrl_c_and_leaves_nothing_behind(tmp_path: Path, name, jobs, status):
-    child, out, temp = start_sleeping_run(tmp_path, jobs)
+def test_a_signal_stops_the_run_like_ctrl_c_and_leaves_nothing_behind(
+    tmp_path: Path, short_temp: Path, name, jobs, status
+):
+    child, out, temp = start_sleeping_run(tmp_path, jobs, short_temp)
     child.send_signal(getattr(signal, name))
     try:
         _, err = child.communicate(timeout=120)
@@ -445,8 +459,10 @@ def test_a_signal_stops_the_run_like_ctrl_c_and_leaves_nothing_behind(tmp_path: 
 
 @pytest.mark.notebook
 @pytest.mark.slow
-def test_a_killed_runs_building_folder_is_cleaned_by_the_next_run(tmp_path: Path, monkeypatch, capsys):
-    child, out, temp = start_sleeping_run(tmp_path, 1)
+def test_a_killed_runs_building_folder_is_cleaned_by_the_next_run(
+    tmp_path: Path, short_temp: Path, monkeypatch, capsys
+):
+    child, out, temp = start_sleeping_run(tmp_path, 1, short_temp)
     os.killpg(child.pid, signal.SIGKILL)  # nothing can clean up after this
     child.communicate()
     left = sorted(p.name for p in out.parent.iterdir())
