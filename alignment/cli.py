@@ -67,6 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--customers", type=int, default=400)
     sample.add_argument("--seed", type=int, default=7)
     sample.add_argument("--format", choices=("csv", "parquet"), default="csv")
+    sample.add_argument(
+        "--force",
+        action="store_true",
+        help="write even into a folder holding files that sample did not write",
+    )
     sample.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
     return parser
 
@@ -81,9 +86,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise
         print(str(exc), file=sys.stderr)
         return EXIT_BAD_INPUT
-    except KeyboardInterrupt:
-        print("alignment: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as exc:  # Ctrl-C, or SIGTERM / SIGHUP in `run` (128 + the signal's number)
+        print(f"alignment: {exc or 'interrupted'}", file=sys.stderr)
+        return getattr(exc, "exit_status", 130)
     except Exception as exc:
         if args.debug:
             raise
@@ -111,24 +116,35 @@ def _validate(args: argparse.Namespace) -> int:
 
 
 def _plan(args: argparse.Namespace) -> int:
-    from alignment.engine.plan import build_plan, write_plan_tables
+    from alignment.engine.plan import build_plan, check_plan_folder, write_plan_tables
     from alignment.loading import load_checked
 
     params, inputs, warnings = load_checked(args.params)
+    try:  # a new or empty folder, or one plan wrote before; never the data folder (checked before the work)
+        check_plan_folder(args.out, params.data_dir)
+    except RunError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_BAD_INPUT
 
     for w in warnings:
         print(w, file=sys.stderr)
     plan = build_plan(inputs, params)
-    paths = write_plan_tables(plan, args.out)
-    for line in plan_summary(plan):
-        print(line)
+    replan = None
     if args.replan:
-        from alignment.engine.replan import build_replan, write_replan_tables
+        from alignment.engine.replan import build_replan, replan_writers
 
         replan = build_replan(plan, inputs, params)
-        paths += write_replan_tables(replan, args.out)
-        for line in replan.summary_lines():
-            print(line)
+    try:
+        paths = write_plan_tables(
+            plan, args.out, extra=replan_writers(replan) if replan is not None else None
+        )
+    except RunError as exc:  # something appeared in the folder meanwhile: it is left as it is
+        print(str(exc), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    for line in plan_summary(plan):
+        print(line)
+    for line in replan.summary_lines() if replan is not None else []:
+        print(line)
     print(f"wrote {len(paths)} tables to {args.out}")
     return EXIT_OK
 
@@ -164,7 +180,13 @@ def _sample(args: argparse.Namespace) -> int:
     if args.seed < 0:
         print(f"alignment sample: --seed: value {args.seed}: expected a whole number >= 0", file=sys.stderr)
         return EXIT_BAD_INPUT
-    paths = write_sample(args.out, customers=args.customers, seed=args.seed, fmt=args.format)
+    try:
+        paths = write_sample(
+            args.out, customers=args.customers, seed=args.seed, fmt=args.format, force=args.force
+        )
+    except RunError as exc:  # the folder holds files sample did not write: nothing is written
+        print(str(exc), file=sys.stderr)
+        return EXIT_BAD_INPUT
     print(f"wrote {len(paths)} files to {args.out}")
     return EXIT_OK
 

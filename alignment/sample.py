@@ -33,7 +33,7 @@ float's repr; totals are summed exactly (integer cents, :func:`math.fsum`) or in
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,14 +44,17 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from alignment.inputs import SPECS
-from alignment.outputs import atomic_write
+from alignment.ownership import check_owned, write_owned
 
-__all__ = ["FORMATS", "STEMS", "write_sample"]
+__all__ = ["FORMATS", "SAMPLE_MARKER", "STEMS", "write_sample"]
 
 #: The input files, in the order of the contract (:data:`alignment.inputs.SPECS`).
 STEMS = tuple(SPECS)
 FORMATS = ("csv", "parquet")
 _SUFFIXES = (".csv", ".parquet", ".xlsx")
+SAMPLE_COMMAND = "alignment sample"
+SAMPLE_MARKER = ".alignment-sample.json"  # lists the files ``sample`` wrote into its folder
+_FORCE_HINT = " (--force writes over them)"
 
 # --- calendar ---------------------------------------------------------------------------------------------------
 _FIRST_YEAR = 2024
@@ -331,15 +334,19 @@ _WINS = (  # quarter, kind, title, member_ids, revenue impact in whole currency 
 
 
 # --- public API -------------------------------------------------------------------------------------------------
-def write_sample(out_dir: str | Path, customers: int = 400, seed: int = 7, fmt: str = "csv") -> list[Path]:
+def write_sample(
+    out_dir: str | Path, customers: int = 400, seed: int = 7, fmt: str = "csv", force: bool = False
+) -> list[Path]:
     """Write the input files of a fictional company into out_dir (created if needed); returns the paths written.
 
     Parameters
     ----------
     out_dir : str or Path
-        Folder for the files. Each file is written to a temporary name in that folder and renamed into place.
-        Files of the same stems in the other formats (``.csv``, ``.parquet``, ``.xlsx``) are removed, so that
-        the folder holds exactly one file per stem.
+        Folder for the files: new, empty, or one that ``sample`` wrote before (its marker
+        :data:`SAMPLE_MARKER` lists the files it wrote, with their sizes and SHA-256). Each file is written
+        to a temporary name in that folder and renamed into place. Files of the same stems in the other
+        formats (``.csv``, ``.parquet``, ``.xlsx``) that ``sample`` wrote are removed, so that the folder holds
+        exactly one file per stem.
     customers : int, default 400
         Number of customers; rows of ``actuals`` grow with it (about 60 per customer).
     seed : int, default 7
@@ -347,6 +354,10 @@ def write_sample(out_dir: str | Path, customers: int = 400, seed: int = 7, fmt: 
     fmt : {"csv", "parquet"}, default "csv"
         File format. CSV is UTF-8 with a header row and ``\\n`` line endings, money with two decimals; Parquet
         holds ids as strings and money as float64 (whole cents).
+
+    force : bool, default False
+        Write even into a folder holding files that ``sample`` did not write: files of the same names are
+        replaced, and other formats of the same stems removed.
 
     Returns
     -------
@@ -357,6 +368,9 @@ def write_sample(out_dir: str | Path, customers: int = 400, seed: int = 7, fmt: 
     ------
     ValueError
         If ``customers`` is below 1, ``seed`` is negative, or ``fmt`` is not one of :data:`FORMATS`.
+    FolderInUse
+        If ``out_dir`` holds files that ``sample`` did not write (or changed since), and not ``force``;
+        nothing is written.
     """
     if isinstance(customers, bool) or not isinstance(customers, int | np.integer) or customers < 1:
         raise ValueError(f"customers must be a whole number of at least 1, got {customers!r}")
@@ -364,30 +378,32 @@ def write_sample(out_dir: str | Path, customers: int = 400, seed: int = 7, fmt: 
         raise ValueError(f"seed must be a whole number of at least 0, got {seed!r}")
     if fmt not in FORMATS:
         raise ValueError(f"fmt must be one of {', '.join(FORMATS)}, got {fmt!r}")
-    tables = _build(int(customers), int(seed))
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
+    if not force:  # before the work: a folder of real input files is refused at once
+        check_owned(out, SAMPLE_MARKER, SAMPLE_COMMAND, "--out", _FORCE_HINT)
+    tables = _build(int(customers), int(seed))
+    writers: dict[str, Callable[[Path], object]] = {}
     for stem in STEMS:
-        path = out / f"{stem}.{fmt}"
         table = tables[stem]
         if fmt == "csv":
             frame = _csv_frame(table)
-            atomic_write(
-                path,
-                lambda tmp, frame=frame: frame.to_csv(
-                    tmp, index=False, lineterminator="\n", encoding="utf-8"
-                ),
+            writers[f"{stem}.{fmt}"] = lambda tmp, frame=frame: frame.to_csv(
+                tmp, index=False, lineterminator="\n", encoding="utf-8"
             )
         else:
             arrow = _arrow_table(table)
-            atomic_write(path, lambda tmp, arrow=arrow: pq.write_table(arrow, tmp))
-        for suffix in _SUFFIXES:
-            other = out / f"{stem}{suffix}"
-            if other != path:
-                other.unlink(missing_ok=True)
-        written.append(path)
-    return written
+            writers[f"{stem}.{fmt}"] = lambda tmp, arrow=arrow: pq.write_table(arrow, tmp)
+    others = [f"{stem}{suffix}" for stem in STEMS for suffix in _SUFFIXES if suffix != f".{fmt}"]
+    return write_owned(
+        out,
+        SAMPLE_MARKER,
+        SAMPLE_COMMAND,
+        writers,
+        remove=others,
+        details={"customers": int(customers), "seed": int(seed), "format": fmt},
+        force=force,
+        hint=_FORCE_HINT,
+    )
 
 
 # --- columns and writing ----------------------------------------------------------------------------------------

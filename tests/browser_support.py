@@ -327,9 +327,12 @@ def fixture_report(base: Path) -> ReportRun:
         write_fixture_company(folder / "company")
         params = folder / "fixture.yaml"
         params.write_text("data_dir: company\n", encoding="utf-8")
+        from alignment.report.folders import seal_report
+
         (folder / "report").mkdir(exist_ok=True)
         (folder / "report" / "stale.txt").write_text("from the previous run", encoding="utf-8")
-        (folder / "report" / "run.json").write_text("{}", encoding="utf-8")  # an earlier report
+        (folder / "report" / "run.json").write_text('{"scenario": "fixture"}', encoding="utf-8")
+        seal_report(folder / "report")  # an earlier report the workbook wrote, holding stale.txt
         return run_report([params], folder / "report", jobs=2, notebooks_dir=FIXTURE_NOTEBOOKS)
 
     return _shared_run("fixture", base, build)

@@ -13,6 +13,7 @@ from alignment.engine.plan import (
     FINAL_QUOTAS_COLUMNS,
     FINAL_QUOTAS_EXTRA,
     MONTHLY_COLUMNS,
+    PLAN_MARKER,
     TARGETS_COLUMNS,
     build_plan,
     write_plan_table,
@@ -215,6 +216,7 @@ class TestCommand:
         out = tmp_path / "out"
         assert main(["plan", str(self.params_file(tmp_path)), "--out", str(out)]) == 0
         assert sorted(p.name for p in out.iterdir()) == [
+            PLAN_MARKER,  # what plan wrote, so that it may write there again
             "final_quotas.csv",
             "monthly_objectives.csv",
             "rollup.csv",

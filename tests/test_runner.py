@@ -25,13 +25,13 @@ from browser_support import (
     write_fixture_company,
 )
 
-from alignment.cli import main, run_command
+from alignment.cli import main
 from alignment.money import to_cents
 from alignment.outputs import write_headline_part
 from alignment.problems import RunError
 from alignment.report.assembly import load_scenarios, merge_headline, read_records
 from alignment.report.execution import CellError, crashed_cell
-from alignment.report.folders import check_replaceable, share_permissions, swap_into_place
+from alignment.report.folders import seal_report, share_permissions
 from alignment.report.notebooks import find_notebooks, select_notebooks
 from alignment.vocabulary import HEADLINE_KEYS
 
@@ -170,47 +170,6 @@ class TestMergeHeadline:
         assert read_records(tmp_path) == {"group_totals": totals}
 
 
-class TestSwapIntoPlace:
-    def test_replaces_the_previous_report_whole(self, tmp_path: Path):
-        out, build = tmp_path / "report", tmp_path / ".report.x.building"
-        out.mkdir()
-        (out / "old.txt").write_text("old")
-        build.mkdir()
-        (build / "new.txt").write_text("new")
-        swap_into_place(build, out)
-        assert sorted(p.name for p in tmp_path.iterdir()) == ["report"]
-        assert [p.name for p in out.iterdir()] == ["new.txt"]
-
-    def test_creates_the_report_when_none_existed(self, tmp_path: Path):
-        build = tmp_path / ".r.building"
-        build.mkdir()
-        swap_into_place(build, tmp_path / "r")
-        assert (tmp_path / "r").is_dir() and not build.exists()
-
-
-class TestCheckReplaceable:
-    def test_a_new_empty_or_earlier_report_folder_may_be_replaced(self, tmp_path: Path):
-        check_replaceable(tmp_path / "new")
-        (tmp_path / "empty").mkdir()
-        check_replaceable(tmp_path / "empty")
-        (tmp_path / "report").mkdir()
-        (tmp_path / "report" / "run.json").write_text("{}")
-        check_replaceable(tmp_path / "report")
-
-    def test_a_folder_of_other_files_is_never_deleted(self, tmp_path: Path, capsys):
-        (tmp_path / "k").mkdir()
-        (tmp_path / "k" / "notes.txt").write_text("x")
-        with pytest.raises(RunError, match="holds files and no run.json"):
-            check_replaceable(tmp_path / "k")
-        assert run_command([_params(tmp_path)], out=tmp_path / "k", notebooks_dir=FIXTURE_NOTEBOOKS) == 2
-        assert (tmp_path / "k" / "notes.txt").read_text() == "x"
-
-    def test_a_file_is_refused(self, tmp_path: Path):
-        (tmp_path / "f").write_text("x")
-        with pytest.raises(RunError, match="is a file"):
-            check_replaceable(tmp_path / "f")
-
-
 class TestLoadScenarios:
     def test_default_out_is_reports_stem_for_one_and_reports_for_several(self, tmp_path: Path, monkeypatch):
         monkeypatch.chdir(tmp_path)
@@ -272,7 +231,8 @@ class TestCrashLeavesPreviousReport:
         out = tmp_path / "reports" / "scenario"
         out.mkdir(parents=True)
         (out / "index.html").write_text("previous report", encoding="utf-8")
-        (out / "run.json").write_text("{}", encoding="utf-8")
+        (out / "run.json").write_text('{"scenario": "scenario"}', encoding="utf-8")
+        seal_report(out)  # an earlier report the workbook wrote
 
         def boom(*args, **kwargs):
             raise RuntimeError("the machine went down")
@@ -371,6 +331,21 @@ class TestFixtureRun:
             == "ValueError: the fixture allocation does not add up"
         )
         assert run["options"] == {"only": None, "jobs": 2, "show_code": False}
+
+    def test_run_json_lists_every_file_the_run_wrote(self, fixture_run):
+        from alignment.ownership import digest
+        from alignment.report.folders import report_strangers
+
+        run = json.loads((fixture_run.out / "run.json").read_text(encoding="utf-8"))
+        assert run["written_by"] == "alignment run"
+        on_disk = {
+            p.relative_to(fixture_run.out).as_posix(): digest(p)
+            for p in fixture_run.out.rglob("*")
+            if p.is_file() and p.name != "run.json"
+        }
+        assert run["files"] == on_disk
+        assert sorted(run["folders"]) == ["html", "notebooks", "tables"]
+        assert report_strangers(fixture_run.out) == []
 
     def test_executed_notebooks_name_the_final_tables_folder(self, fixture_run):
         nb = nbformat.read(fixture_run.out / "notebooks" / "01_fixture_customers.ipynb", as_version=4)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from alignment.sample import STEMS, write_sample
+from alignment.sample import SAMPLE_MARKER, STEMS, write_sample
 
 SAMPLE_DIR = Path(__file__).resolve().parents[1] / "data" / "sample"
 MONEY = re.compile(r"-?\d+\.\d{2}")
@@ -62,7 +62,9 @@ class TestWriteSample:
         paths = write_sample(tmp_path / "new" / "folder", customers=30)
         assert [p.name for p in paths] == [f"{stem}.csv" for stem in STEMS]
         assert all(p.is_file() for p in paths)
-        assert sorted(p.name for p in paths[0].parent.iterdir()) == sorted(p.name for p in paths)
+        assert sorted(p.name for p in paths[0].parent.iterdir()) == sorted(
+            [SAMPLE_MARKER, *(p.name for p in paths)]
+        )
 
     def test_same_seed_same_bytes_other_seed_other_bytes(self, tmp_path: Path) -> None:
         a = write_sample(tmp_path / "a", customers=60, seed=3)
@@ -90,7 +92,9 @@ class TestWriteSample:
     def test_switching_format_leaves_one_file_per_stem(self, tmp_path: Path) -> None:
         write_sample(tmp_path, customers=20)
         write_sample(tmp_path, customers=20, fmt="parquet")
-        assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"{stem}.parquet" for stem in STEMS)
+        assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+            [SAMPLE_MARKER, *(f"{stem}.parquet" for stem in STEMS)]
+        )
 
     @pytest.mark.parametrize(
         ("kwargs", "message"),

@@ -7,19 +7,22 @@ to currency (``float64``, exact to the cent) only at the end, so the figures add
 targets.csv sums to T, each cell's channel x month parts sum to the cell's target, the monthly
 objectives of a quota sum to the quota, and the final quotas sum to T' when the gap could be placed.
 
-:func:`write_plan_tables` writes the four tables of ``alignment plan``, each atomically. Nothing
-here imports altair.
+:func:`write_plan_tables` writes the four tables of ``alignment plan``, each atomically, into a folder
+that is new, empty, or one it wrote before (its marker, :data:`PLAN_MARKER`, lists what it wrote);
+never into the data folder. Nothing here imports altair.
 """
 
 from __future__ import annotations
 
 import weakref
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from alignment import __version__
 from alignment.engine.allocation import allocate
 from alignment.engine.capacity import owner_capacity, row_capacity
 from alignment.engine.rollup import customer_target_cents, rollup_table
@@ -33,8 +36,13 @@ from alignment.engine.targets import (
 )
 from alignment.inputs import Inputs, sales_people
 from alignment.money import from_cents, to_cents
-from alignment.outputs import write_csv
+from alignment.outputs import to_text_table, write_csv
+from alignment.ownership import FolderInUse, check_owned, inside, write_owned
 from alignment.params import Params
+
+PLAN_COMMAND = "alignment plan"
+PLAN_MARKER = ".alignment-plan.json"  # lists the tables ``alignment plan`` wrote into its folder
+PLAN_TABLES = ("targets.csv", "rollup.csv", "final_quotas.csv", "monthly_objectives.csv")
 
 TARGETS_COLUMNS = ["customer_group", "product_id", "channel", "month", "target"]
 FINAL_QUOTAS_COLUMNS = [
@@ -384,10 +392,76 @@ def build_plan(inputs: Inputs, params: Params) -> Plan:
     )
 
 
-def write_plan_tables(plan: Plan, out_dir: str | Path) -> list[Path]:
-    """Write targets.csv, rollup.csv, final_quotas.csv and monthly_objectives.csv, each atomically."""
-    names = ("targets.csv", "rollup.csv", "final_quotas.csv", "monthly_objectives.csv")
-    return [path for name in names if (path := write_plan_table(plan, name, out_dir)) is not None]
+def check_plan_folder(out_dir: str | Path, data_dir: str | Path) -> None:
+    """Refuse a folder ``alignment plan`` may not write into (see :func:`write_plan_tables`).
+
+    Raises
+    ------
+    FolderInUse
+        One line naming the folder and what is in the way.
+    """
+    if inside(out_dir, data_dir):
+        raise FolderInUse(
+            f"{PLAN_COMMAND}: --out: {out_dir} is the data folder {data_dir} or inside it: expected a "
+            "folder outside the data folder (the workbook never writes into it)"
+        )
+    check_owned(out_dir, PLAN_MARKER, PLAN_COMMAND, "--out")
+
+
+def write_plan_tables(
+    plan: Plan, out_dir: str | Path, extra: Mapping[str, Callable[[Path], object]] | None = None
+) -> list[Path]:
+    """Write targets.csv, rollup.csv, final_quotas.csv and monthly_objectives.csv, each atomically.
+
+    ``extra`` adds tables (file name: writer of a temporary path) to the same folder and marker, as
+    ``alignment plan --replan`` does with the re-plan's tables.
+
+    The folder must be new, empty, or one that this function wrote before (recognised by its
+    marker :data:`PLAN_MARKER`, which lists the tables with their sizes and SHA-256), and outside
+    the data folder. Re-writing its own folder replaces the tables; anything else there is left
+    alone and refused.
+
+    Raises
+    ------
+    FolderInUse
+        If the folder holds anything else, or is (inside) the data folder; nothing is written.
+    """
+    check_plan_folder(out_dir, plan.params.data_dir)
+    texts = {name: plan_table_text(plan, name) for name in PLAN_TABLES}
+    return write_owned(
+        out_dir,
+        PLAN_MARKER,
+        PLAN_COMMAND,
+        {
+            **{
+                name: (lambda tmp, text=text: tmp.write_bytes(text.encode("utf-8")))
+                for name, text in texts.items()
+            },
+            **(extra or {}),
+        },
+        details={
+            "package": {"name": "alignment-workbook", "version": __version__},
+            "data_dir": str(plan.params.data_dir),
+            "fiscal_year": plan.params.fiscal_year,
+        },
+    )
+
+
+def _plan_frames(plan: Plan) -> dict[str, pd.DataFrame]:
+    return {
+        "targets.csv": plan.targets,
+        "rollup.csv": plan.rollup,
+        "final_quotas.csv": plan.final_quotas,
+        "monthly_objectives.csv": plan.monthly_objectives,
+    }
+
+
+def plan_table_text(plan: Plan, name: str) -> str:
+    """One of the plan's tables as the CSV text ``alignment plan`` writes."""
+    frames = _plan_frames(plan)
+    if name not in frames:
+        raise ValueError(f"table {name!r}: expected one of {', '.join(frames)}")
+    return to_text_table(frames[name], MONEY[name]).to_csv(index=False, lineterminator="\n")
 
 
 def write_plan_table(plan: Plan, name: str, report_dir: str | Path | None) -> Path | None:
@@ -395,12 +469,7 @@ def write_plan_table(plan: Plan, name: str, report_dir: str | Path | None) -> Pa
     ``monthly_objectives.csv``) into ``report_dir``; nothing when ``report_dir`` is None."""
     if report_dir is None:
         return None
-    frames = {
-        "targets.csv": plan.targets,
-        "rollup.csv": plan.rollup,
-        "final_quotas.csv": plan.final_quotas,
-        "monthly_objectives.csv": plan.monthly_objectives,
-    }
+    frames = _plan_frames(plan)
     if name not in frames:
         raise ValueError(f"table {name!r}: expected one of {', '.join(frames)}")
     return write_csv(frames[name], Path(report_dir) / name, money=MONEY[name])

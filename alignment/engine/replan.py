@@ -39,6 +39,7 @@ Nothing here imports altair.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -50,7 +51,7 @@ from alignment.engine.capacity import owner_capacity, row_capacity
 from alignment.engine.plan import FINAL_QUOTAS_COLUMNS, Plan
 from alignment.inputs import Inputs
 from alignment.money import apportion, from_cents, round_cents, sum_money, to_cents
-from alignment.outputs import write_csv
+from alignment.outputs import to_text_table
 from alignment.params import Params
 
 ROW_KEYS = ["customer_id", "product_id"]
@@ -386,10 +387,15 @@ def replan_by_owner(replan: Replan, people: pd.DataFrame | None = None) -> pd.Da
     return out[["account_owner", "name", *money[:3], "attainment", *money[3:]]]
 
 
-def write_replan_tables(replan: Replan, out_dir: str | Path) -> list[Path]:
-    """Write replan_quotas.csv and replan_objectives.csv into ``out_dir``, each atomically."""
-    out = Path(out_dir)
-    return [
-        write_csv(replan.quotas, out / "replan_quotas.csv", money=MONEY["replan_quotas.csv"]),
-        write_csv(replan.objectives, out / "replan_objectives.csv", money=MONEY["replan_objectives.csv"]),
-    ]
+def replan_writers(replan: Replan) -> dict[str, Callable[[Path], object]]:
+    """replan_quotas.csv and replan_objectives.csv as writers of a temporary path, for ``write_plan_tables``."""
+    texts = {
+        name: to_text_table(frame, MONEY[name]).to_csv(index=False, lineterminator="\n")
+        for name, frame in (
+            ("replan_quotas.csv", replan.quotas),
+            ("replan_objectives.csv", replan.objectives),
+        )
+    }
+    return {
+        name: (lambda tmp, text=text: tmp.write_bytes(text.encode("utf-8"))) for name, text in texts.items()
+    }

@@ -140,12 +140,23 @@ def _quiet_papermill() -> None:
 
 
 def _kernel_options(folder: str) -> dict[str, Any]:
-    """Kernel sockets as files in ``folder`` on POSIX (no TCP port to race for, none open to others)."""
+    """Kernel sockets and connection file in ``folder`` on POSIX (no TCP port to race for, none open to
+    others, and nothing left behind when the folder is removed)."""
     if os.name != "posix":
         return {}
     from traitlets.config import Config
 
-    return {"config": Config({"KernelManager": {"transport": "ipc", "ip": os.path.join(folder, "kernel")}})}
+    return {
+        "config": Config(
+            {
+                "KernelManager": {
+                    "transport": "ipc",
+                    "ip": os.path.join(folder, "kernel"),
+                    "connection_file": os.path.join(folder, "kernel.json"),
+                }
+            }
+        )
+    }
 
 
 def _start_failed(exc: Exception) -> bool:
@@ -249,6 +260,14 @@ def _relocate(nb: Any, build_dir: Path, final_dir: Path) -> None:
         value = nb.metadata.get("papermill", {}).get(key)
         if isinstance(value, str):
             nb.metadata["papermill"][key] = value.replace(old, new)
+
+
+def relocate_notebooks(report: Path, old: Path, new: Path) -> None:
+    """Make the executed notebooks in ``report`` name the folder ``new`` where they named ``old``."""
+    for path in sorted((report / "notebooks").glob("*.ipynb")):
+        nb = nbformat.read(str(path), as_version=4)
+        _relocate(nb, old, new)
+        atomic_write_text(path, nbformat.writes(nb))
 
 
 def _failing_cell_id(nb: Any, error: CellError) -> str | None:

@@ -20,13 +20,18 @@ Rules the contract leaves open, decided here:
   renamed away, new one renamed in, old one removed): a run that dies leaves the previous report
   intact, or no report, never a mix. ``comparison.html`` is written atomically after the reports.
 - Executed notebooks name the report's final ``tables/`` folder, not the build folder.
+- Nothing the workbook did not write is deleted or overwritten (``alignment.report.folders``): a
+  report folder must be new, empty, or a report the workbook wrote (``run.json`` lists its files),
+  outside every data folder, writable and not a mount point, or nothing runs (exit 2). At the swap
+  it is checked again; a folder that gained anything else meanwhile is left as it is and the report
+  goes to ``<name>-2`` (the terminal says so). Build folders of killed runs are removed first.
+- SIGTERM and SIGHUP stop a run as Ctrl-C does: kernels shut down, temporary folders removed, exit
+  143 or 129 (``alignment.report.interrupts``).
 """
 
 from __future__ import annotations
 
-import shutil
 import sys
-import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,9 +41,20 @@ from alignment.params import notebook_parameters
 from alignment.paths import NOTEBOOKS_DIR
 from alignment.problems import EXIT_FAILED, EXIT_OK, RunError
 from alignment.report.assembly import Scenario, finish_report, load_scenarios
-from alignment.report.execution import NotebookResult, Task, now, shown_time
+from alignment.report.execution import NotebookResult, Task, now, relocate_notebooks, shown_time
 from alignment.report.export import comparison_html
-from alignment.report.folders import check_replaceable, share_permissions, swap_into_place, umask
+from alignment.report.folders import (
+    BuildFolder,
+    check_comparison,
+    check_report_folder,
+    clean_stale,
+    new_build_folder,
+    place_report,
+    seal_report,
+    share_permissions,
+    umask,
+)
+from alignment.report.interrupts import held, stop_on_termination
 from alignment.report.notebooks import NOTEBOOK_GLOB, find_notebooks, select_notebooks
 from alignment.report.scheduling import run_tasks
 
@@ -71,6 +87,20 @@ def run(
         Before anything runs: bad parameters, inputs or arguments.
     """
 
+    with stop_on_termination():
+        return _run(params_files, out, only, jobs, show_code, notebooks_dir, progress, log)
+
+
+def _run(
+    params_files: Sequence[Path],
+    out: Path | None,
+    only: str | Iterable[str] | None,
+    jobs: int,
+    show_code: bool,
+    notebooks_dir: str | Path | None,
+    progress: bool,
+    log: Callable[[str], None] | None,
+) -> RunOutcome:
     log = log or (lambda line: print(line, file=sys.stderr))
     if jobs < 1:
         raise RunError(f"alignment run: --jobs: value {jobs}: expected a whole number >= 1")
@@ -82,21 +112,25 @@ def run(
         raise RunError(f"alignment run: {folder}: no notebooks ({NOTEBOOK_GLOB}) in the folder")
     selected = select_notebooks(notebooks, only)
     scenarios = load_scenarios(params_files, out)
+    several = len(scenarios) > 1
+    data_dirs = [Path(s.params.data_dir) for s in scenarios]
     for s in scenarios:
-        check_replaceable(s.out_dir)
+        check_report_folder(s.out_dir, data_dirs)
+    if several:
+        check_comparison(scenarios[0].out_dir.parent)
     for s in scenarios:
         for w in s.warnings:
             log(w)
 
-    several = len(scenarios) > 1
     tasks: list[Task] = []
     owner: list[Scenario] = []
+    builds: dict[str, BuildFolder] = {}
     try:
         for s in scenarios:
-            s.out_dir.parent.mkdir(parents=True, exist_ok=True)
-            s.build_dir = Path(
-                tempfile.mkdtemp(prefix=f".{s.out_dir.name}.", suffix=".building", dir=s.out_dir.parent)
-            )
+            for line in clean_stale(s.out_dir):
+                log(f"alignment run: {line}")
+            builds[s.name] = new_build_folder(s.out_dir)
+            s.build_dir = builds[s.name].path
             s.started = now()
             (s.build_dir / "tables").mkdir()
             parameters = notebook_parameters(s.params, report_dir=s.out_dir / "tables")
@@ -153,8 +187,9 @@ def run(
                 s, finished=finished, options=options, comparison="../comparison.html" if several else None
             )
             share_permissions(s.build_dir)
-            swap_into_place(s.build_dir, s.out_dir)
-            s.build_dir = None
+            with held():  # a signal now would cut the swap in two: it waits until the report is in place
+                s.out_dir = place_report(builds[s.name], s.out_dir, _preparer(s.build_dir, s.out_dir), log)
+                s.build_dir = None
         comparison = None
         if several:
             groups = {s.name: s.records.get("group_totals") for s in scenarios}
@@ -183,8 +218,20 @@ def run(
             )
             comparison.chmod(0o666 & ~umask())
     finally:
-        for s in scenarios:
-            if s.build_dir is not None:
-                shutil.rmtree(s.build_dir, ignore_errors=True)
+        for build in builds.values():
+            build.release()
     status = EXIT_OK if all(s.status == "ok" for s in scenarios) else EXIT_FAILED
     return RunOutcome(scenarios=scenarios, comparison=comparison, exit_status=status)
+
+
+def _preparer(build_dir: Path, planned: Path) -> Callable[[Path], None]:
+    """Before a report is put in place at ``target``: its notebooks name ``target``; its run.json is sealed."""
+    where = [planned]
+
+    def prepare(target: Path) -> None:
+        if target != where[0]:
+            relocate_notebooks(build_dir, where[0], target)
+            where[0] = target
+        seal_report(build_dir)
+
+    return prepare

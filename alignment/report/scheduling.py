@@ -12,6 +12,7 @@ import nbformat
 
 from alignment.report.execution import CellError, NotebookResult, Task, execute_notebook, export_executed
 from alignment.report.export import PageInfo, page_html, vega_bundle
+from alignment.report.interrupts import install_in_worker, pass_on, raise_if_stopping
 
 # --------------------------------------------------------------------------- running
 
@@ -62,18 +63,23 @@ def _pool(jobs: int) -> cf.ProcessPoolExecutor:
     # fork where it is safe (Linux, and this process runs no other thread): the workers inherit the
     # imported papermill and nbconvert instead of importing them again; spawn anywhere else
     safe = sys.platform.startswith("linux") and threading.active_count() == 1
+    # each worker stops on SIGTERM and SIGHUP as on Ctrl-C (shutting its kernel down)
     return cf.ProcessPoolExecutor(
-        max_workers=jobs, mp_context=multiprocessing.get_context("fork" if safe else "spawn")
+        max_workers=jobs,
+        mp_context=multiprocessing.get_context("fork" if safe else "spawn"),
+        initializer=install_in_worker,
     )
 
 
 def _execute_in_worker(task: Task) -> tuple[str, str, float, CellError | None]:
+    raise_if_stopping()  # a worker told to stop starts nothing new
     return execute_notebook(task)
 
 
 def _export_in_worker(
     task: Task, started: str, finished: str, seconds: float, error: CellError | None, bundle: str
 ) -> NotebookResult:
+    raise_if_stopping()
     return export_executed(task, started, finished, seconds, error, bundle)
 
 
@@ -119,8 +125,9 @@ def run_tasks(
                         results[i] = fut.result()
                         on_result(results[i])
                 fill()
-        except BaseException:
+        except BaseException as exc:
             for fut in pending:
                 fut.cancel()
+            pass_on(exc)  # the workers stop too, and the pool waits for their clean-up
             raise
     return [results[i] for i in range(len(tasks))]
