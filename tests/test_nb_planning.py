@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 
 from alignment.engine.plan import build_plan, write_plan_table
-from alignment.engine.views import allocation_totals
+from alignment.engine.views import allocation_totals, target_growth
 from alignment.manifest import BY_NAME
 from alignment.money import to_cents
 from alignment.params import load_params
@@ -19,7 +19,7 @@ from alignment.workbook import open_workbook
 pytestmark = [pytest.mark.notebook, pytest.mark.slow]
 
 NOTEBOOKS = {
-    "01_target_setting": (["targets.csv"], ["top_down_target"]),
+    "01_target_setting": (["targets.csv"], ["top_down_target", "target_growth"]),
     "02_quota_rollup": (["rollup.csv"], ["bottom_up_quota"]),
     "03_gap_allocation": (
         ["final_quotas.csv", "monthly_objectives.csv", "final_quotas.xlsx"],
@@ -69,7 +69,7 @@ def test_sample_run(name, tmp_path):
     assert sorted(figures) == sorted([*keys, *entry.records])
     if entry.records:
         assert figures["group_totals"] == allocation_totals(plan)
-    expected = plan.headline()
+    expected = {**plan.headline(), "target_growth": target_growth(plan)}
     for key in keys:
         assert to_cents(figures[key]) == to_cents(expected[key]), key
     for table in tables:

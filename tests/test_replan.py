@@ -38,7 +38,7 @@ from alignment.engine.replan import (
     REPLAN_QUOTAS_COLUMNS,
     build_replan,
     replan_by_owner,
-    write_replan_tables,
+    replan_writers,
 )
 from alignment.money import to_cents
 from alignment.params import ReplanParams, ReviewParams
@@ -172,8 +172,12 @@ class TestHandCompany:
         assert to_cents(r.replanned_total) == 5400000
 
     def test_tables_are_written_with_the_contract_columns(self, hand, tmp_path):
-        paths = write_replan_tables(hand[3], tmp_path)
-        assert [p.name for p in paths] == ["replan_quotas.csv", "replan_objectives.csv"]
+        writers = replan_writers(hand[3])
+        assert list(writers) == ["replan_quotas.csv", "replan_objectives.csv"]
+        paths = []
+        for name, write in writers.items():
+            write(tmp_path / name)
+            paths.append(tmp_path / name)
         quotas = pd.read_csv(paths[0], dtype=str)
         assert list(quotas.columns)[: len(REPLAN_QUOTAS_COLUMNS)] == REPLAN_QUOTAS_COLUMNS
         assert quotas["final_quota"].tolist() == ["13917.00", "21333.00", "12000.00", "6750.00"]

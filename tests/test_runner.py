@@ -167,7 +167,8 @@ class TestMergeHeadline:
         }
         write_headline_part(tmp_path, "03_gap_allocation", {"gap": 0.3, "group_totals": totals})
         assert "group_totals" not in merge_headline(tmp_path)
-        assert read_records(tmp_path) == {"group_totals": totals}
+        assert read_records(tmp_path)["group_totals"] == totals
+        assert read_records(tmp_path)["review_summary"] is None  # its notebook did not record it
 
 
 class TestLoadScenarios:
