@@ -24,7 +24,10 @@ def frame(stem: str, rows: list[tuple] | list[dict]) -> pd.DataFrame:
     """A typed input table: the file's columns, text as ``str``, money as ``float64``."""
     spec = SPECS[stem]
     cols = list(spec.columns) + list(spec.optional)
-    df = pd.DataFrame(rows, columns=cols) if rows and not isinstance(rows[0], dict) else pd.DataFrame(rows)
+    if rows and not isinstance(rows[0], dict):  # a tuple gives the first columns; optional ones may follow
+        df = pd.DataFrame(rows, columns=cols[: len(rows[0])])
+    else:
+        df = pd.DataFrame(rows)
     df = df.reindex(columns=cols)
     out = {}
     for c in cols:
@@ -35,7 +38,7 @@ def frame(stem: str, rows: list[tuple] | list[dict]) -> pd.DataFrame:
         elif c == "importance":
             out[c] = df[c].astype("Int64")
         else:
-            out[c] = df[c].fillna("").astype("str")
+            out[c] = df[c].astype(object).where(df[c].notna(), "").astype("str")
     return pd.DataFrame(out, columns=cols)
 
 
