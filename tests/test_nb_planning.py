@@ -75,7 +75,7 @@ def test_sample_run(name, tmp_path):
     if name == "03_gap_allocation":
         book = openpyxl.load_workbook(report / "final_quotas.xlsx", read_only=True)
         owners = plan.final_quotas["account_owner"].nunique()
-        assert book.sheetnames[:2] == ["Summary", "All quotas"] and len(book.sheetnames) == 2 + owners
+        assert book.sheetnames[:2] == ["Summary", "All quotas"] and len(book.sheetnames) == 3 + owners
         assert to_cents(figures["final_quota_total"]) == to_cents(figures["gap"]) + to_cents(
             plan.bottom_up_quota
         ) + to_cents(plan.locked_adjustment) - to_cents(figures["unallocated"])

@@ -232,7 +232,8 @@ class TestQuotaBook:
     def test_workbook(self, plan, tmp_path):
         path = write_quota_book(plan, tmp_path / "final_quotas.xlsx")
         book = openpyxl.load_workbook(path)
-        assert book.sheetnames == ["Summary", "All quotas", "Sam (S1)", "Ana (S2)"]
+        assert book.sheetnames == ["Summary", "All quotas", "Sam (S1)", "Ana (S2)", "_quota_rows"]
+        assert book["_quota_rows"].sheet_state == "hidden"
         summary = book["Summary"]
         assert summary["A1"].value.startswith("Final quotas")
         assert summary["B4"].value == 6000.0 and summary["B4"].number_format == "#,##0.00"
