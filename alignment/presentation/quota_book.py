@@ -283,10 +283,13 @@ def owner_file_names(owners: list[str]) -> list[str]:
     return out
 
 
-def owner_book_bytes(plan: Plan, owner: str) -> bytes:
+def owner_book_bytes(
+    plan: Plan, owner: str, sheets: list[tuple[str, str, pd.DataFrame]] | None = None
+) -> bytes:
     """One account owner's quota book: their sheet (with ``new_quota`` and ``reason``) and nothing else.
 
-    Text from the inputs is written as text, never as a formula or a link.
+    Text from the inputs is written as text, never as a formula or a link. ``sheets`` is
+    :func:`owner_sheets` when the caller already has it.
     """
     import xlsxwriter
 
@@ -300,7 +303,7 @@ def owner_book_bytes(plan: Plan, owner: str) -> bytes:
         "header": book.add_format({"bold": True, "bottom": 1, "bg_color": "#EEF2F7"}),
         "months": set(plan.params.months),
     }
-    sheets = [s for s in owner_sheets(plan) if s[0] == owner]
+    sheets = [s for s in (owner_sheets(plan) if sheets is None else sheets) if s[0] == owner]
     if not sheets:
         raise ValueError(f"account owner {owner!r}: no rows in the plan")
     for _, sheet, table in sheets:
@@ -317,9 +320,10 @@ def write_owner_books(plan: Plan, folder: str | Path | None) -> list[Path]:
     """
     if folder is None:
         return []
-    owners = [o for o, _, _ in owner_sheets(plan)]
+    sheets = owner_sheets(plan)
+    owners = [o for o, _, _ in sheets]
     return [
-        atomic_write_bytes(Path(folder) / name, owner_book_bytes(plan, owner))
+        atomic_write_bytes(Path(folder) / name, owner_book_bytes(plan, owner, sheets))
         for owner, name in zip(owners, owner_file_names(owners), strict=True)
     ]
 
