@@ -41,6 +41,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--jobs", type=int, default=1, help="notebooks run in parallel (default 1)")
     run.add_argument("--show-code", action="store_true", help="keep code cells in the HTML exports")
+    run.add_argument(
+        "--compare-to",
+        type=Path,
+        metavar="PREVIOUS_REPORT",
+        help="an earlier report: the new one gets changes.html, what changed since",
+    )
     run.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
 
     plan = sub.add_parser("plan", help="the planning engine alone: targets, rollup, final quotas, objectives")
@@ -276,6 +282,7 @@ def _run(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         show_code=args.show_code,
         debug=args.debug,
+        compare_to=args.compare_to,
     )
 
 
@@ -287,6 +294,7 @@ def run_command(
     show_code: bool = False,
     debug: bool = False,
     notebooks_dir: str | Path | None = None,
+    compare_to: Path | None = None,
 ) -> int:
     """``alignment run``: 0 every notebook ran, 1 a notebook failed, 2 bad parameters, inputs or arguments.
 
@@ -297,7 +305,13 @@ def run_command(
 
     try:
         outcome = run(
-            params_files, out=out, only=only, jobs=jobs, show_code=show_code, notebooks_dir=notebooks_dir
+            params_files,
+            out=out,
+            only=only,
+            jobs=jobs,
+            show_code=show_code,
+            notebooks_dir=notebooks_dir,
+            compare_to=compare_to,
         )
     except RunError as exc:
         if debug:

@@ -106,9 +106,17 @@ def allocation_by_group(groups: pd.DataFrame) -> pd.DataFrame:
 
     ``groups`` is :attr:`alignment.engine.plan.Plan.group_allocation` (currency). ``first_share`` is the
     group's share of G by weight before re-sharing; ``placed`` what it took after re-sharing what
-    full groups could not place; ``allocated`` the rounded sum; ``capacity`` its rows' room.
+    full groups could not place; ``allocated_from_gap`` the rounded sum its unlocked rows took;
+    ``change_from_committed`` its final quota less its committed quota, locked rows included
+    (``allocated_from_gap`` + ``locked_adjustment``); ``capacity`` its rows' room.
     """
-    out = groups[GROUP_VIEW].copy()
+    out = groups[GROUP_VIEW].rename(columns={"allocated": "allocated_from_gap"})
+    at = out.columns.get_loc("allocated_from_gap") + 1
+    out.insert(
+        at,
+        "change_from_committed",
+        from_cents(to_cents(out["final_quota"].to_numpy()) - to_cents(out["committed"].to_numpy())),
+    )
     out["coverage_after"] = np.where(
         out["padded_target"] > 0, out["final_quota"] / out["padded_target"], np.nan
     )
@@ -187,12 +195,14 @@ def quota_to_potential_by_owner(
     Returns
     -------
     DataFrame
-        account_owner, name, rows, committed, allocated, final_quota, potential,
+        account_owner, name, rows, committed, change_from_committed (final quota - committed, locked
+        rows included), final_quota, potential,
         quota_to_potential, rows_above_potential (rows whose final quota exceeds potential) and
         above_potential (the owner's total quota exceeds the total potential: the impossible).
     """
 
     money = sum_money(final_quotas, ["account_owner"], ["committed", "allocated", "final_quota", "potential"])
+    money = money.rename(columns={"allocated": "change_from_committed"})
     above = final_quotas["final_quota"] > final_quotas["potential"]
     counts = final_quotas[["account_owner"]].assign(rows=1, rows_above_potential=above.astype("int64"))
     counts = counts.groupby("account_owner").sum().reset_index()
@@ -205,7 +215,7 @@ def quota_to_potential_by_owner(
                 c: 0
                 for c in [
                     "committed",
-                    "allocated",
+                    "change_from_committed",
                     "final_quota",
                     "potential",
                     "rows",
@@ -226,7 +236,7 @@ def quota_to_potential_by_owner(
         "name",
         "rows",
         "committed",
-        "allocated",
+        "change_from_committed",
         "final_quota",
         "potential",
         "quota_to_potential",
@@ -242,7 +252,8 @@ HEADLINE_LABELS = {
     "bottom_up_quota": "Bottom-up quota (Q)",
     "locked_adjustment": "Locked overrides (final - committed)",
     "gap": "Gap (G; negative = surplus)",
-    "placed": "Allocated",
+    "placed": "Allocated from the gap",
+    "change_from_committed": "Change from committed (final quotas - Q)",
     "unallocated": "Unallocated (nobody could take it)",
     "final_quota_total": "Final quotas",
 }
@@ -250,7 +261,13 @@ HEADLINE_LABELS = {
 
 def headline_table(plan: Plan, keys: list[str] | None = None) -> pd.DataFrame:
     """Headline figures as a two-column table (figure, value) for display, in the order asked."""
-    figures = {**plan.headline(), "locked_adjustment": plan.locked_adjustment}
+    figures = {
+        **plan.headline(),
+        "locked_adjustment": plan.locked_adjustment,
+        "change_from_committed": float(
+            from_cents(to_cents(plan.final_quota_total) - to_cents(plan.bottom_up_quota))
+        ),
+    }
     keys = keys or list(HEADLINE_LABELS)
     return pd.DataFrame({"figure": [HEADLINE_LABELS[k] for k in keys], "value": [figures[k] for k in keys]})
 
@@ -318,9 +335,14 @@ def gap_bridge(plan: Plan) -> pd.DataFrame:
 
 
 def group_totals(plan: Plan) -> pd.DataFrame:
-    """Allocated gap and final quota by customer group, summed in cents."""
-
-    return sum_money(plan.final_quotas, ["customer_group"], ["allocated", "final_quota"])
+    """By customer group, in cents: allocated from the gap (unlocked rows), change from committed
+    (every row's final quota - committed) and the final quota."""
+    fq = plan.final_quotas
+    unlocked = fq.loc[~fq["locked"].to_numpy(dtype=bool)]
+    out = sum_money(fq, ["customer_group"], ["allocated", "final_quota"])
+    gap = sum_money(unlocked, ["customer_group"], ["allocated"]).set_index("customer_group")["allocated"]
+    out.insert(1, "allocated_from_gap", out["customer_group"].map(gap).fillna(0.0).to_numpy())
+    return out.rename(columns={"allocated": "change_from_committed"})
 
 
 def compare_with_base(base: Plan, scenario: Plan) -> pd.DataFrame:
@@ -329,8 +351,8 @@ def compare_with_base(base: Plan, scenario: Plan) -> pd.DataFrame:
     s = group_totals(scenario).set_index("customer_group")
     out = pd.DataFrame(
         {
-            "base_allocated": b["allocated"],
-            "scenario_allocated": s["allocated"],
+            "base_allocated_from_gap": b["allocated_from_gap"],
+            "scenario_allocated_from_gap": s["allocated_from_gap"],
             "base_final_quota": b["final_quota"],
             "scenario_final_quota": s["final_quota"],
         }

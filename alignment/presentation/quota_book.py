@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from alignment.engine.plan import FINAL_QUOTAS_COLUMNS, FINAL_QUOTAS_EXTRA
-from alignment.money import sum_money
+from alignment.money import from_cents, sum_money, to_cents
 from alignment.outputs import atomic_write_bytes
 
 if TYPE_CHECKING:
@@ -93,7 +93,8 @@ def summary_tables(plan: Plan) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame
                 "Target with over-assignment (T')",
                 "Bottom-up quota (Q)",
                 "Gap (G)",
-                "Allocated",
+                "Allocated from the gap",
+                "Change from committed (final quotas - Q)",
                 "Unallocated",
                 "Final quotas",
             ],
@@ -103,6 +104,7 @@ def summary_tables(plan: Plan) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame
                 plan.bottom_up_quota,
                 plan.gap,
                 plan.placed,
+                float(from_cents(to_cents(plan.final_quota_total) - to_cents(plan.bottom_up_quota))),
                 plan.unallocated,
                 plan.final_quota_total,
             ],
@@ -110,8 +112,16 @@ def summary_tables(plan: Plan) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame
     )
     fq = plan.final_quotas
     money = ["prior_revenue", "target", "potential", "committed", "allocated", "final_quota"]
-    groups = sum_money(fq, ["customer_group"], money)
-    owners = sum_money(fq, ["account_owner"], money)
+    # the two figures once both called "allocated": the unlocked rows' part of the gap, and every
+    # row's final quota less its committed quota (locked rows included)
+    gap_rows = fq.assign(allocated_from_gap=fq["allocated"].where(~fq["locked"].astype(bool), 0.0))
+    money_named = [*money[:4], "allocated_from_gap", "allocated", "final_quota"]
+    groups = sum_money(gap_rows, ["customer_group"], money_named).rename(
+        columns={"allocated": "change_from_committed"}
+    )
+    owners = sum_money(gap_rows, ["account_owner"], money_named).rename(
+        columns={"allocated": "change_from_committed"}
+    )
     names = plan.rollup.loc[plan.rollup["level"] == "account_owner"].set_index("key")["name"]
     owners.insert(1, "name", owners["account_owner"].map(names).fillna(""))
     for table in (groups, owners):

@@ -12,6 +12,10 @@ from collections.abc import Iterable
 import pandas as pd
 from pandas.io.formats.style import Styler
 
+#: Figures that are money wherever they appear, so a table shows them as money even when the
+#: caller's list predates them (the two figures once both called "allocated").
+ALWAYS_MONEY = ("allocated_from_gap", "change_from_committed")
+
 
 def format_table(
     df: pd.DataFrame,
@@ -26,6 +30,7 @@ def format_table(
 
     ``compact`` uses a smaller font and tighter cells, for wide tables such as one column per month.
     """
+    money = [*money, *(c for c in ALWAYS_MONEY if c not in money)]
     formats = {c: f"{{:,.{decimals}f}}" for c in money if c in df.columns}
     formats.update({c: "{:.1%}" for c in percent if c in df.columns})
     formats.update({c: "{:,.4f}" for c in ratio if c in df.columns})

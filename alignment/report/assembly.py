@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from alignment import __version__
@@ -126,9 +127,12 @@ def merge_headline(tables_dir: Path) -> dict[str, Any]:
 
 
 def group_allocation(report_dir: Path) -> dict[str, dict[str, float]] | None:
-    """Allocated and final quota summed by customer group from ``tables/final_quotas.csv``.
+    """By customer group from ``tables/final_quotas.csv``: allocated_from_gap (the unlocked rows'
+    ``allocated``), change_from_committed (every row's ``allocated``: final quota - committed) and
+    final_quota.
 
     Sums are taken in integer cents; None when the table was not written (or lacks the columns).
+    A table without ``locked`` counts every row as unlocked.
     """
 
     path = report_dir / "tables" / "final_quotas.csv"
@@ -138,28 +142,32 @@ def group_allocation(report_dir: Path) -> dict[str, dict[str, float]] | None:
         df = pd.read_csv(
             path,
             dtype={"customer_group": "str"},
-            usecols=["customer_group", "allocated", "final_quota"],
+            usecols=lambda c: c in ("customer_group", "allocated", "final_quota", "locked"),
             keep_default_na=False,
             na_values={"allocated": [""], "final_quota": [""]},
         )
     except ValueError:  # not the contract's columns: nothing to compare
         return None
+    if not {"customer_group", "allocated", "final_quota"} <= set(df.columns):
+        return None
+    allocated = to_cents(df["allocated"].fillna(0.0))
+    locked = (
+        df["locked"].astype("str").str.lower().eq("true").to_numpy()
+        if "locked" in df.columns
+        else np.zeros(len(df), dtype=bool)
+    )
     cents = pd.DataFrame(
         {
             "customer_group": df["customer_group"],
-            "allocated": to_cents(df["allocated"].fillna(0.0)),
+            "allocated_from_gap": np.where(locked, 0, allocated),
+            "change_from_committed": allocated,
             "final_quota": to_cents(df["final_quota"].fillna(0.0)),
         }
     )
-    sums = cents.groupby("customer_group", sort=True)[["allocated", "final_quota"]].sum()
-    out = {
-        g: {"allocated": float(a), "final_quota": float(f)}
-        for g, a, f in zip(
-            sums.index, from_cents(sums["allocated"]), from_cents(sums["final_quota"]), strict=True
-        )
-    }
-    total = from_cents(sums.sum())
-    out["Total"] = {"allocated": float(total[0]), "final_quota": float(total[1])}
+    figures = ["allocated_from_gap", "change_from_committed", "final_quota"]
+    sums = cents.groupby("customer_group", sort=True)[figures].sum()
+    out = {g: {f: float(from_cents(int(sums.at[g, f]))) for f in figures} for g in sums.index}
+    out["Total"] = {f: float(from_cents(int(sums[f].sum()))) for f in figures}
     return out
 
 
@@ -169,7 +177,12 @@ def _write_json(path: Path, value: Any) -> None:
 
 
 def finish_report(
-    scenario: Scenario, *, finished: datetime, options: dict[str, Any], comparison: str | None
+    scenario: Scenario,
+    *,
+    finished: datetime,
+    options: dict[str, Any],
+    comparison: str | None,
+    changes: str | None = None,
 ) -> dict[str, Any]:
     """Write headline.json, run.json and index.html into the build folder; returns the headline."""
 
@@ -207,6 +220,7 @@ def finish_report(
         notebooks=[{**asdict(r), "error_text": r.error_text} for r in scenario.results],
         version=__version__,
         comparison=comparison,
+        changes=changes,
     )
     atomic_write_text(scenario.build_dir / "index.html", index_html(page))
     return headline

@@ -36,11 +36,48 @@ from alignment.params import notebook_parameters
 from alignment.paths import NOTEBOOKS_DIR
 from alignment.problems import EXIT_FAILED, EXIT_OK, RunError
 from alignment.report.assembly import Scenario, finish_report, group_allocation, load_scenarios
+from alignment.report.diff import compare_reports, scenario_comparison
 from alignment.report.execution import NotebookResult, Task, now, shown_time
-from alignment.report.export import comparison_html
+from alignment.report.export import HEADLINE_LABELS, comparison_html, diff_html, scenario_extras
 from alignment.report.folders import check_replaceable, share_permissions, swap_into_place, umask
 from alignment.report.notebooks import NOTEBOOK_GLOB, find_notebooks, select_notebooks
 from alignment.report.scheduling import run_tasks
+
+CHANGES_PAGE = "changes.html"
+
+
+def previous_reports(
+    scenarios: Sequence[Scenario], compare_to: Path | None, log: Callable[[str], None]
+) -> dict[str, Path]:
+    """``--compare-to``: the earlier report each scenario is compared with, checked before anything runs.
+
+    With one params file the folder must be a report; with several it is the parent of earlier
+    reports, and each scenario is compared with ``<folder>/<name>`` where that is a report.
+    """
+    if compare_to is None:
+        return {}
+    folder = Path(compare_to)
+    if len(scenarios) == 1:
+        if not (folder / "run.json").is_file() or not (folder / "headline.json").is_file():
+            raise RunError(
+                f"alignment run: --compare-to: {folder} holds no run.json and headline.json: expected a "
+                "report folder written by alignment run"
+            )
+        return {scenarios[0].name: folder.resolve()}
+    found = {}
+    for s in scenarios:
+        candidate = folder / s.name
+        if (candidate / "run.json").is_file() and (candidate / "headline.json").is_file():
+            found[s.name] = candidate.resolve()
+        else:
+            log(f"alignment run: --compare-to: no earlier report {candidate}: {s.name} is not compared")
+    return found
+
+
+def write_changes(previous: Path, build_dir: Path) -> Path:
+    """changes.html in the new report: what changed since ``previous`` (read before it is replaced)."""
+    diff = compare_reports(previous, build_dir, HEADLINE_LABELS)
+    return atomic_write_text(build_dir / CHANGES_PAGE, diff_html(diff))
 
 
 @dataclass(frozen=True)
@@ -62,6 +99,7 @@ def run(
     notebooks_dir: str | Path | None = None,
     progress: bool = True,
     log: Callable[[str], None] | None = None,
+    compare_to: Path | None = None,
 ) -> RunOutcome:
     """Run the notebooks for every params file and write the reports (see the module docstring).
 
@@ -82,6 +120,7 @@ def run(
         raise RunError(f"alignment run: {folder}: no notebooks ({NOTEBOOK_GLOB}) in the folder")
     selected = select_notebooks(notebooks, only)
     scenarios = load_scenarios(params_files, out)
+    previous = previous_reports(scenarios, compare_to, log)
     for s in scenarios:
         check_replaceable(s.out_dir)
     for s in scenarios:
@@ -150,8 +189,14 @@ def run(
         for s in scenarios:
             assert s.build_dir is not None
             headlines[s.name] = finish_report(
-                s, finished=finished, options=options, comparison="../comparison.html" if several else None
+                s,
+                finished=finished,
+                options=options,
+                comparison="../comparison.html" if several else None,
+                changes=CHANGES_PAGE if s.name in previous else None,
             )
+            if s.name in previous:
+                write_changes(previous[s.name], s.build_dir)
             share_permissions(s.build_dir)
             swap_into_place(s.build_dir, s.out_dir)
             s.build_dir = None
@@ -165,6 +210,10 @@ def run(
             if not any(groups.values()):
                 group_rows = []
             parent = scenarios[0].out_dir.parent
+            names = [s.name for s in scenarios]
+            extras = scenario_extras(
+                scenario_comparison([s.out_dir for s in scenarios], HEADLINE_LABELS), names
+            )
             comparison = atomic_write_text(
                 parent / "comparison.html",
                 comparison_html(
@@ -179,6 +228,7 @@ def run(
                     ],
                     group_rows,
                     shown_time(scenarios[0].started),
+                    extras,
                 ),
             )
             comparison.chmod(0o666 & ~umask())
