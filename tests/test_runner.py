@@ -164,15 +164,20 @@ class TestGroupAllocation:
     def test_sums_by_group_exactly_in_cents(self, tmp_path: Path):
         (tmp_path / "tables").mkdir()
         (tmp_path / "tables" / "final_quotas.csv").write_text(
-            "customer_id,customer_group,allocated,final_quota\n"
-            "C1,SMB,0.10,100.10\nC2,SMB,0.20,200.20\nC3,Enterprise,1000.00,5000.00\n",
+            "customer_id,customer_group,allocated,final_quota,locked\n"
+            "C1,SMB,0.10,100.10,false\nC2,SMB,0.20,200.20,true\nC3,Enterprise,1000.00,5000.00,false\n",
             encoding="utf-8",
         )
         out = group_allocation(tmp_path)
+        # a locked row's change counts in the change from committed, not in what was allocated from the gap
         assert out == {
-            "Enterprise": {"allocated": 1000.0, "final_quota": 5000.0},
-            "SMB": {"allocated": 0.3, "final_quota": 300.3},
-            "Total": {"allocated": 1000.3, "final_quota": 5300.3},
+            "Enterprise": {
+                "allocated_from_gap": 1000.0,
+                "change_from_committed": 1000.0,
+                "final_quota": 5000.0,
+            },
+            "SMB": {"allocated_from_gap": 0.1, "change_from_committed": 0.3, "final_quota": 300.3},
+            "Total": {"allocated_from_gap": 1000.1, "change_from_committed": 1000.3, "final_quota": 5300.3},
         }
 
     def test_missing_table_or_columns_is_none(self, tmp_path: Path):
