@@ -211,8 +211,8 @@ def collect_overrides(
     book_or_dir : path
         A quota book, or a folder of them.
     into : path
-        The overrides file (CSV, XLSX or Parquet); created when it does not exist, otherwise
-        rewritten atomically with its history kept.
+        The overrides file (CSV, XLSX or Parquet); created when it does not exist and there is
+        something to record, otherwise rewritten atomically with its history kept.
     on : str
         The day of collection, ``YYYY-MM-DD`` (``changed_on`` of the new rows).
     expires : str, optional
@@ -239,7 +239,7 @@ def collect_overrides(
     if expires:
         entries = entries.assign(expires=expires)
     recorded = record(ledger, entries, KEYS, VALUES, on=on)
-    if write and (recorded.added or not Path(into).exists()):
+    if write and recorded.added:  # nothing new: the ledger is left as it is (or not created)
         write_ledger(recorded.ledger, into)
     return Collected(books, entries, problems, warnings, recorded)
 
