@@ -1,4 +1,4 @@
-"""The ``alignment`` command: run, plan, validate, sample.
+"""The ``alignment`` command: run, plan, validate, sample, template, collect, diff.
 
 This module parses arguments and prints; the work is done by the layers below it. Imports of the
 heavy layers (pandas, papermill) happen inside the command that needs them, so ``--help`` and
@@ -6,7 +6,8 @@ heavy layers (pandas, papermill) happen inside the command that needs them, so `
 
 Exit status: 0 success (warnings allowed), 1 a notebook failed, 2 bad parameters, inputs or
 arguments. Errors are one line each, without a traceback unless ``--debug`` is given. Commands
-that draw nothing (``validate``, ``plan``, ``sample``) never import altair.
+that draw nothing (``validate``, ``plan``, ``sample``, ``template``, ``collect``, ``diff``) never
+import altair.
 """
 
 from __future__ import annotations
@@ -44,6 +45,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--jobs", type=int, default=1, help="notebooks run in parallel (default 1)")
     run.add_argument("--show-code", action="store_true", help="keep code cells in the HTML exports")
+    run.add_argument(
+        "--compare-to",
+        type=Path,
+        metavar="PREVIOUS_REPORT",
+        help="an earlier report: the new one gets changes.html, what changed since",
+    )
     run.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
 
     plan = sub.add_parser("plan", help="the planning engine alone: targets, rollup, final quotas, objectives")
@@ -73,7 +80,140 @@ def build_parser() -> argparse.ArgumentParser:
         help="write even into a folder holding files that sample did not write",
     )
     sample.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
+    _add_round_trip_commands(sub)
     return parser
+
+
+# --------------------------------------------------------------------------- the planning round trip
+
+
+def _add_round_trip_commands(sub) -> None:
+    """``template``, ``collect`` and ``diff``: sheets out to sales and back, and what changed."""
+    debug = {"action": "store_true", "default": argparse.SUPPRESS, "help": "show tracebacks"}
+    template = sub.add_parser("template", help="write sheets for sales to fill in")
+    kinds = template.add_subparsers(dest="kind", required=True, parser_class=_Parser)
+    si = kinds.add_parser("sales-input", help="one sales-input workbook per account owner")
+    si.add_argument("params", type=Path, metavar="PARAMS.yaml")
+    si.add_argument("--out", type=Path, required=True, help="a new or empty folder for the workbooks")
+    si.add_argument(
+        "--last-quotas",
+        type=Path,
+        help="last year's final quotas (a final_quotas.csv); default: the data folder's prior_quotas file",
+    )
+    si.add_argument("--debug", **debug)
+
+    collect = sub.add_parser("collect", help="read filled sheets back into input files")
+    kinds = collect.add_subparsers(dest="kind", required=True, parser_class=_Parser)
+    si = kinds.add_parser("sales-input", help="the owners' filled workbooks -> one sales_input file")
+    si.add_argument("folder", type=Path, metavar="DIR")
+    si.add_argument("--out", type=Path, required=True, help="the sales_input file to write (.csv, new)")
+    si.add_argument("--debug", **debug)
+    ov = kinds.add_parser("overrides", help="new_quota cells of quota books -> rows of the overrides ledger")
+    ov.add_argument("book", type=Path, metavar="BOOK_OR_DIR")
+    ov.add_argument("--into", type=Path, required=True, help="the overrides file (kept, history added)")
+    ov.add_argument("--on", help="the day of the change, YYYY-MM-DD (default: today)")
+    ov.add_argument("--expires", help="the last month the new locks apply, YYYY-MM (default: no end)")
+    ov.add_argument("--debug", **debug)
+
+    diff = sub.add_parser("diff", help="what changed between two reports, without re-running either")
+    diff.add_argument("report_a", type=Path, metavar="REPORT_A")
+    diff.add_argument("report_b", type=Path, metavar="REPORT_B")
+    diff.add_argument("--out", type=Path, required=True, help="the page to write (FILE.html, new)")
+    diff.add_argument("--debug", **debug)
+
+
+def _print_problems(problems, warnings, limit: int = 200) -> None:
+    for p in [*problems, *warnings][:limit]:
+        print(p.line(), file=sys.stderr)
+    rest = len(problems) + len(warnings) - limit
+    if rest > 0:
+        print(f"... and {rest} more", file=sys.stderr)
+
+
+def _collect(args: argparse.Namespace) -> int:
+    from alignment.written import Refused
+
+    try:
+        return _collect_overrides(args) if args.kind == "overrides" else _collect_sales_input(args)
+    except Refused as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_BAD_INPUT
+
+
+def _collect_overrides(args: argparse.Namespace) -> int:
+    import datetime as dt
+    import re
+
+    from alignment.presentation.quota_edits import collect_overrides
+
+    on = args.on or dt.date.today().isoformat()
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])", on):
+        print(f"alignment collect overrides: --on: value {on!r}: expected a date YYYY-MM-DD", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    if args.expires and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", args.expires):
+        print(
+            f"alignment collect overrides: --expires: value {args.expires!r}: expected a month YYYY-MM",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_INPUT
+    done = collect_overrides(args.book, args.into, on=on, expires=args.expires)
+    _print_problems(done.problems, done.warnings)
+    if done.recorded is None:
+        print(f"{len(done.problems)} problems: nothing written to {args.into}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    r = done.recorded
+    print(
+        f"{len(done.entries)} new quotas in {len(done.books)} books: {r.added} added to {args.into}, "
+        f"{r.superseded} earlier rows superseded, {r.unchanged} already recorded"
+    )
+    return EXIT_OK
+
+
+def _collect_sales_input(args: argparse.Namespace) -> int:
+    from alignment.presentation.sales_sheets import collect_sales_input
+
+    done = collect_sales_input(args.folder, args.out)
+    _print_problems(done.problems, done.warnings)
+    if done.written is None:
+        print(f"{len(done.problems)} problems: nothing written to {args.out}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(
+        f"{len(done.sales_input)} rows from {len(done.books)} workbooks ({done.left_empty} rows left empty) "
+        f"written to {args.out}"
+    )
+    return EXIT_OK
+
+
+def _template(args: argparse.Namespace) -> int:
+    from alignment.loading import load_checked
+    from alignment.presentation.sales_sheets import write_sales_input_templates
+    from alignment.written import Refused
+
+    params, inputs, warnings = load_checked(args.params)
+    for w in warnings:
+        print(w, file=sys.stderr)
+    try:
+        paths = write_sales_input_templates(inputs, params, args.out, last_quotas=args.last_quotas)
+    except Refused as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(f"wrote {len(paths)} sales-input workbooks to {args.out}")
+    return EXIT_OK
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from alignment.report.diff import DiffError, write_diff
+    from alignment.written import Refused
+
+    try:
+        path, summary = write_diff(args.report_a, args.report_b, args.out)
+    except (Refused, DiffError) as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    for line in summary:
+        print(line)
+    print(f"wrote {path}")
+    return EXIT_OK
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -199,6 +339,7 @@ def _run(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         show_code=args.show_code,
         debug=args.debug,
+        compare_to=args.compare_to,
     )
 
 
@@ -210,6 +351,7 @@ def run_command(
     show_code: bool = False,
     debug: bool = False,
     notebooks_dir: str | Path | None = None,
+    compare_to: Path | None = None,
 ) -> int:
     """``alignment run``: 0 every notebook ran, 1 a notebook failed, 2 bad parameters, inputs or arguments.
 
@@ -220,7 +362,13 @@ def run_command(
 
     try:
         outcome = run(
-            params_files, out=out, only=only, jobs=jobs, show_code=show_code, notebooks_dir=notebooks_dir
+            params_files,
+            out=out,
+            only=only,
+            jobs=jobs,
+            show_code=show_code,
+            notebooks_dir=notebooks_dir,
+            compare_to=compare_to,
         )
     except RunError as exc:
         if debug:
@@ -252,4 +400,12 @@ def _display_path(path: Path) -> str:
         return str(path)
 
 
-_COMMANDS = {"validate": _validate, "plan": _plan, "sample": _sample, "run": _run}
+_COMMANDS = {
+    "validate": _validate,
+    "plan": _plan,
+    "sample": _sample,
+    "run": _run,
+    "template": _template,
+    "collect": _collect,
+    "diff": _diff,
+}

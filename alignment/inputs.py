@@ -9,6 +9,11 @@ with the same one-line form. Nothing in the data folder is ever written.
 In the returned :class:`Inputs`, ids and text are ``str``, money is ``float64`` exact to the cent,
 ``share`` is ``float64``, ``importance`` is nullable ``Int64``; grades are upper case and
 ``people.function`` lower case. Optional files that are absent are empty frames with their columns.
+
+``overrides`` is a ledger (:mod:`alignment.ledger`): it holds every row of the file, history
+included, with the optional columns reason, changed_by, changed_on, expires and superseded_on
+("" where the file has none). Only the rows in force for the plan year are checked against
+``sales_input`` and must name each pair once; the engine uses only those rows.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from alignment.fiscal import CYCLE_RE, MONTH_RE, QUARTER_RE, fiscal_months, fiscal_year_of
+from alignment.ledger import LEDGER_COLUMNS, active_rows
 from alignment.money import from_cents, to_cents
 from alignment.problems import InputError, Problem
 from alignment.rules import NEEDS_PER_SIDE, SIDES, must_escalate, n_accountable
@@ -71,7 +77,13 @@ SPECS: dict[str, FileSpec] = {
             money=("potential", "committed"),
         ),
         FileSpec("roles", False, ("activity", "marketing", "sales")),
-        FileSpec("overrides", False, ("customer_id", "product_id", "final_quota"), money=("final_quota",)),
+        FileSpec(
+            "overrides",
+            False,
+            ("customer_id", "product_id", "final_quota"),
+            optional=LEDGER_COLUMNS,
+            money=("final_quota",),
+        ),
         FileSpec(
             "report_card_needs",
             False,
@@ -416,7 +428,9 @@ def _schemas(refs: dict[str, set[str] | None]) -> dict[str, pa.DataFrameSchema]:
                 "customer_id": [_nonempty("a customer_id"), *customer],
                 "product_id": [_nonempty("a product_id"), *product],
                 "final_quota": _money(nonnegative=True),
-            }
+                **_ledger_checks(refs["people"]),
+            },
+            optional=LEDGER_COLUMNS,
         ),
         "prior_quotas": _schema(
             {
@@ -471,6 +485,17 @@ def _schemas(refs: dict[str, set[str] | None]) -> dict[str, pa.DataFrameSchema]:
                 "lesson": [],
             }
         ),
+    }
+
+
+def _ledger_checks(people: set[str] | None) -> dict[str, list[pa.Check]]:
+    """The optional history columns of a ledger (see :mod:`alignment.ledger`); each may be empty."""
+    return {
+        "reason": [],
+        "changed_by": _in(people, "a person_id listed in people, or empty"),
+        "changed_on": [_matches(DATE_RE, "a date YYYY-MM-DD, or empty", allow_empty=True)],
+        "expires": [_matches(MONTH_RE, "the last month it applies, YYYY-MM, or empty", allow_empty=True)],
+        "superseded_on": [_matches(DATE_RE, "a date YYYY-MM-DD, or empty", allow_empty=True)],
     }
 
 
@@ -599,12 +624,15 @@ def _cross_checks(
                 )
 
     if "overrides" in tables and "sales_input" in tables:
-        ov, si = tables["overrides"], tables["sales_input"]
+        # a ledger's history (superseded or expired rows) is kept, not checked against today's data
+        first_month = fiscal_months(plan_year, start_month)[0] if plan_year is not None else None
+        ov, si = active_rows(tables["overrides"], first_month), tables["sales_input"]
         problems += _duplicate_pairs(
             names["overrides"],
             ov,
             ["customer_id", "product_id"],
-            "each (customer_id, product_id) locked once",
+            "each (customer_id, product_id) locked once among the rows in force "
+            "(a later change supersedes the earlier row: fill its superseded_on)",
         )
         keys = pd.MultiIndex.from_frame(si[["customer_id", "product_id"]])
         pairs = pd.MultiIndex.from_frame(ov[["customer_id", "product_id"]])

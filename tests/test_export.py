@@ -356,12 +356,18 @@ class TestComparisonHtml:
                 "headline": {"top_down_target": 200.0},
             },
         ]
-        groups = [{"customer_group": XSS, "low": {"allocated": 1.5, "final_quota": 10.0}, "high": None}]
+        groups = [
+            {
+                "customer_group": XSS,
+                "low": {"allocated_from_gap": 1.5, "change_from_committed": 2.5, "final_quota": 10.0},
+                "high": None,
+            }
+        ]
         html = comparison_html(scenarios, groups, "now")
         assert "<td>&lt;script&gt;alert(1)&lt;/script&gt;</td>" in html
         assert '<td class="num">100.00</td><td class="num">200.00</td>' in html
         assert (
-            '<td class="num">1.50</td><td class="num">10.00</td><td class="num">—</td><td class="num">—</td>'
-            in html
+            '<td class="num">1.50</td><td class="num">2.50</td><td class="num">10.00</td><td class="num">—</td>'
+            '<td class="num">—</td><td class="num">—</td>' in html
         )
         assert "status-failed" in html and XSS not in html

@@ -28,6 +28,10 @@ NOTEBOOKS = {
 }
 
 
+#: files a notebook writes beside the plan's tables (page 03's section on the locked quotas)
+OTHER_FILES = {"03_gap_allocation": ["overrides_in_force.csv"]}
+
+
 def run_notebook(name: str, tmp: Path, **changes) -> Path:
     import papermill
 
@@ -63,7 +67,8 @@ def test_sample_run(name, tmp_path):
     tables, keys = NOTEBOOKS[name]
     entry = BY_NAME[name]
     assert sorted(tables) == sorted(entry.tables) and sorted(keys) == sorted(entry.figures)
-    assert sorted(p.name for p in report.iterdir() if p.is_file()) == sorted(tables)
+    more = OTHER_FILES.get(name, [])
+    assert sorted(p.name for p in report.iterdir() if p.is_file()) == sorted(tables + more)
     plan = expected_plan()
     figures = headline(report, name)
     assert sorted(figures) == sorted([*keys, *entry.records])
@@ -81,7 +86,15 @@ def test_sample_run(name, tmp_path):
     if name == "03_gap_allocation":
         book = openpyxl.load_workbook(report / "final_quotas.xlsx", read_only=True)
         owners = plan.final_quotas["account_owner"].nunique()
-        assert book.sheetnames[:2] == ["Summary", "All quotas"] and len(book.sheetnames) == 2 + owners
+        assert book.sheetnames[:2] == ["Summary", "All quotas"] and len(book.sheetnames) == 3 + owners
+        assert sorted(p.name for p in (report / "quota_books").iterdir()) == sorted(
+            f"{o}.xlsx" for o in plan.final_quotas["account_owner"].unique()
+        )
+        locks = headline(report, "03_overrides")
+        assert locks["overrides_active"] == int(plan.final_quotas["locked"].sum())
+        assert to_cents(locks["change_from_committed"]) == to_cents(plan.final_quota_total) - to_cents(
+            plan.bottom_up_quota
+        )
         assert to_cents(figures["final_quota_total"]) == to_cents(figures["gap"]) + to_cents(
             plan.bottom_up_quota
         ) + to_cents(plan.locked_adjustment) - to_cents(figures["unallocated"])

@@ -147,8 +147,11 @@ class TestPlan:
         fq = plan.final_quotas
         for group, part in fq.groupby("customer_group"):
             assert to_cents(totals[group]["final_quota"]) == to_cents(part["final_quota"]).sum()
-            assert to_cents(totals[group]["allocated"]) == to_cents(part["allocated"]).sum()
+            assert to_cents(totals[group]["change_from_committed"]) == to_cents(part["allocated"]).sum()
+            unlocked = part[~part["locked"]]
+            assert to_cents(totals[group]["allocated_from_gap"]) == to_cents(unlocked["allocated"]).sum()
         assert to_cents(totals["Total"]["final_quota"]) == to_cents(plan.final_quota_total)
+        assert to_cents(totals["Total"]["allocated_from_gap"]) == to_cents(plan.placed)
         assert set(totals) == {*fq["customer_group"], "Total"}
 
     def test_gap_bridge(self, plan):
@@ -244,7 +247,8 @@ class TestQuotaBook:
     def test_workbook(self, plan, tmp_path):
         path = write_quota_book(plan, tmp_path / "final_quotas.xlsx")
         book = openpyxl.load_workbook(path)
-        assert book.sheetnames == ["Summary", "All quotas", "Sam (S1)", "Ana (S2)"]
+        assert book.sheetnames == ["Summary", "All quotas", "Sam (S1)", "Ana (S2)", "_quota_rows"]
+        assert book["_quota_rows"].sheet_state == "hidden"
         summary = book["Summary"]
         assert summary["A1"].value.startswith("Final quotas")
         assert summary["B4"].value == 6000.0 and summary["B4"].number_format == "#,##0.00"

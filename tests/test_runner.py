@@ -162,8 +162,8 @@ class TestMergeHeadline:
 
     def test_records_stay_out_of_the_headline(self, tmp_path: Path):
         totals = {
-            "SMB": {"allocated": 0.3, "final_quota": 300.3},
-            "Total": {"allocated": 0.3, "final_quota": 300.3},
+            "SMB": {"allocated_from_gap": 0.1, "change_from_committed": 0.3, "final_quota": 300.3},
+            "Total": {"allocated_from_gap": 0.1, "change_from_committed": 0.3, "final_quota": 300.3},
         }
         write_headline_part(tmp_path, "03_gap_allocation", {"gap": 0.3, "group_totals": totals})
         assert "group_totals" not in merge_headline(tmp_path)

@@ -35,6 +35,7 @@ from alignment.engine.targets import (
     split_targets,
 )
 from alignment.inputs import Inputs, sales_people
+from alignment.ledger import active_rows
 from alignment.money import from_cents, to_cents
 from alignment.outputs import to_text_table, write_csv
 from alignment.ownership import FolderInUse, check_owned, inside, write_owned
@@ -169,7 +170,13 @@ class Plan:
 
     def figures(self) -> dict[str, float]:
         """Every named figure of the plan (:data:`alignment.vocabulary.FIGURES`): the headline and its parts."""
-        return {**self.headline(), "locked_adjustment": self.locked_adjustment}
+        change = float(from_cents(to_cents(self.final_quota_total) - to_cents(self.bottom_up_quota)))
+        return {
+            **self.headline(),
+            "locked_adjustment": self.locked_adjustment,
+            "allocated_from_gap": self.placed,
+            "change_from_committed": change,
+        }
 
 
 def _take(values: np.ndarray, at: np.ndarray) -> np.ndarray:
@@ -180,8 +187,11 @@ def _take(values: np.ndarray, at: np.ndarray) -> np.ndarray:
     return out
 
 
-def _plan_rows(inputs: Inputs, pairs: pd.DataFrame) -> pd.DataFrame:
+def _plan_rows(inputs: Inputs, pairs: pd.DataFrame, first_month: str | None = None) -> pd.DataFrame:
     """sales_input joined to customers, products, prior-year revenue and overrides; money in cents.
+
+    Only the overrides in force for the plan year that starts in ``first_month`` lock a row
+    (:func:`alignment.ledger.active_rows`: not superseded, not expired before that month).
 
     ``pairs`` comes from :func:`~alignment.engine.targets.prior_revenue_by_pair` with the positions of
     each pair among the customers and products, so the join is on integers.
@@ -208,7 +218,7 @@ def _plan_rows(inputs: Inputs, pairs: pd.DataFrame) -> pd.DataFrame:
     rows["prior_revenue"] = _take(
         pairs["prior_revenue"].to_numpy(), pair_key.get_indexer(at * width + product_at)
     )
-    ov = inputs.overrides
+    ov = active_rows(inputs.overrides, first_month)
     if len(ov):
         key = pd.MultiIndex.from_frame(si[["customer_id", "product_id"]])
         at = pd.MultiIndex.from_frame(ov[["customer_id", "product_id"]]).get_indexer(key)
@@ -261,7 +271,7 @@ def target_stage(inputs: Inputs, params: Params) -> TargetStage:
     targets = split_targets(cells, inputs.channel_strategy, weights, months)
     t_cents = int(cells["target"].sum())
 
-    rows = _plan_rows(inputs, pairs)
+    rows = _plan_rows(inputs, pairs, months[0])
     rows["target"] = customer_target_cents(rows, cells)
     prior_cents = np.zeros(len(customer_ids), dtype="int64")
     known = pairs["customer_pos"].to_numpy() >= 0

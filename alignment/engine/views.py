@@ -106,10 +106,18 @@ def allocation_by_group(groups: pd.DataFrame) -> pd.DataFrame:
 
     ``groups`` is :attr:`alignment.engine.plan.Plan.group_allocation` (currency). ``first_share`` is the
     group's share of G by weight before re-sharing; ``placed`` what it took after re-sharing what
-    full groups could not place; ``allocated`` the rounded sum; ``room`` its rows' room (cap less
-    committed, summed; the engine calls it the group's capacity).
+    full groups could not place; ``allocated_from_gap`` the rounded sum its unlocked rows took;
+    ``change_from_committed`` its final quota less its committed quota, locked rows included
+    (``allocated_from_gap`` + ``locked_adjustment``); ``room`` its rows' room (cap less committed,
+    summed; the engine calls it the group's capacity).
     """
-    out = groups[GROUP_VIEW].rename(columns={"capacity": "room"})
+    out = groups[GROUP_VIEW].rename(columns={"allocated": "allocated_from_gap", "capacity": "room"})
+    at = out.columns.get_loc("allocated_from_gap") + 1
+    out.insert(
+        at,
+        "change_from_committed",
+        from_cents(to_cents(out["final_quota"].to_numpy()) - to_cents(out["committed"].to_numpy())),
+    )
     out["coverage_after"] = np.where(
         out["padded_target"] > 0, out["final_quota"] / out["padded_target"], np.nan
     )
@@ -188,12 +196,14 @@ def quota_to_potential_by_owner(
     Returns
     -------
     DataFrame
-        account_owner, name, rows, committed, allocated, final_quota, potential,
+        account_owner, name, rows, committed, change_from_committed (final quota - committed, locked
+        rows included), final_quota, potential,
         quota_to_potential, rows_above_potential (rows whose final quota exceeds potential) and
         above_potential (the owner's total quota exceeds the total potential: the impossible).
     """
 
     money = sum_money(final_quotas, ["account_owner"], ["committed", "allocated", "final_quota", "potential"])
+    money = money.rename(columns={"allocated": "change_from_committed"})
     above = final_quotas["final_quota"] > final_quotas["potential"]
     counts = final_quotas[["account_owner"]].assign(rows=1, rows_above_potential=above.astype("int64"))
     counts = counts.groupby("account_owner").sum().reset_index()
@@ -206,7 +216,7 @@ def quota_to_potential_by_owner(
                 c: 0
                 for c in [
                     "committed",
-                    "allocated",
+                    "change_from_committed",
                     "final_quota",
                     "potential",
                     "rows",
@@ -227,7 +237,7 @@ def quota_to_potential_by_owner(
         "name",
         "rows",
         "committed",
-        "allocated",
+        "change_from_committed",
         "final_quota",
         "potential",
         "quota_to_potential",
@@ -300,9 +310,14 @@ def gap_bridge(plan: Plan) -> pd.DataFrame:
 
 
 def group_totals(plan: Plan) -> pd.DataFrame:
-    """Allocated gap and final quota by customer group, summed in cents."""
-
-    return sum_money(plan.final_quotas, ["customer_group"], ["allocated", "final_quota"])
+    """By customer group, in cents: allocated from the gap (unlocked rows), change from committed
+    (every row's final quota - committed) and the final quota."""
+    fq = plan.final_quotas
+    unlocked = fq.loc[~fq["locked"].to_numpy(dtype=bool)]
+    out = sum_money(fq, ["customer_group"], ["allocated", "final_quota"])
+    gap = sum_money(unlocked, ["customer_group"], ["allocated"]).set_index("customer_group")["allocated"]
+    out.insert(1, "allocated_from_gap", out["customer_group"].map(gap).fillna(0.0).to_numpy())
+    return out.rename(columns={"allocated": "change_from_committed"})
 
 
 def compare_with_base(base: Plan, scenario: Plan) -> pd.DataFrame:
@@ -311,8 +326,8 @@ def compare_with_base(base: Plan, scenario: Plan) -> pd.DataFrame:
     s = group_totals(scenario).set_index("customer_group")
     out = pd.DataFrame(
         {
-            "base_allocated": b["allocated"],
-            "scenario_allocated": s["allocated"],
+            "base_allocated_from_gap": b["allocated_from_gap"],
+            "scenario_allocated_from_gap": s["allocated_from_gap"],
             "base_final_quota": b["final_quota"],
             "scenario_final_quota": s["final_quota"],
         }
@@ -322,18 +337,27 @@ def compare_with_base(base: Plan, scenario: Plan) -> pd.DataFrame:
 
 
 def allocation_totals(plan: Plan) -> dict[str, dict[str, float]]:
-    """Allocated and final quota by customer group and in total (``Total``), summed in cents.
+    """By customer group and in total (``Total``): allocated_from_gap, change_from_committed, final_quota.
 
-    Notebook 03 records this for the comparison of several scenarios, which therefore never has to
-    read a table back.
+    ``allocated_from_gap`` is what the unlocked rows took of the gap G; ``change_from_committed`` every
+    row's final quota less its committed quota, locked rows included. Summed in cents. Notebook 03
+    records this for the comparison of several scenarios, which therefore never reads a table back.
     """
-    groups = group_totals(plan)
-    out = {
-        str(g): {"allocated": float(a), "final_quota": float(f)}
-        for g, a, f in zip(groups["customer_group"], groups["allocated"], groups["final_quota"], strict=True)
-    }
-    total = from_cents(to_cents(groups[["allocated", "final_quota"]].to_numpy()).sum(axis=0))
-    out["Total"] = {"allocated": float(total[0]), "final_quota": float(total[1])}
+    fq = plan.final_quotas
+    allocated = to_cents(fq["allocated"].to_numpy())
+    locked = fq["locked"].to_numpy(dtype=bool)
+    cents = pd.DataFrame(
+        {
+            "customer_group": fq["customer_group"].to_numpy(),
+            "allocated_from_gap": np.where(locked, 0, allocated),
+            "change_from_committed": allocated,
+            "final_quota": to_cents(fq["final_quota"].to_numpy()),
+        }
+    )
+    figures = ["allocated_from_gap", "change_from_committed", "final_quota"]
+    sums = cents.groupby("customer_group", sort=True)[figures].sum()
+    out = {str(g): {f: float(from_cents(int(sums.at[g, f]))) for f in figures} for g in sums.index}
+    out["Total"] = {f: float(from_cents(int(sums[f].sum()))) for f in figures}
     return out
 
 

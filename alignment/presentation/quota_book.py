@@ -36,6 +36,12 @@ _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 #: Each sheet of rows starts with final_quotas.csv's columns in the contract's order; extras follow.
 OWNER_COLUMNS = [*FINAL_QUOTAS_COLUMNS, "product_line", "prior_revenue", "target", "quota_to_potential"]
+#: The cells a sales manager fills on their sheet to change a quota (read back by
+#: ``alignment collect overrides``); they follow the contract's columns, empty.
+EDIT_COLUMNS = ["new_quota", "reason"]
+#: The hidden sheet that says which rows each owner sheet holds, so edits can be read back.
+ROWS_SHEET = "_quota_rows"
+ROWS_SHEET_COLUMNS = ["sheet", "account_owner", "customer_id", "product_id", "final_quota", "locked"]
 ALL_ROWS_SHEET = "All quotas"
 MONEY_COLUMNS = {
     "prior_revenue",
@@ -51,6 +57,9 @@ MONEY_COLUMNS = {
     "unallocated",
     "value",
     "amount",
+    "new_quota",
+    "allocated_from_gap",
+    "change_from_committed",
 }
 PERCENT_COLUMNS = {"quota_to_potential", "committed_to_target", "final_to_target"}
 
@@ -84,15 +93,24 @@ def summary_tables(plan: Plan) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame
         "padded_target",
         "bottom_up_quota",
         "gap",
-        "placed",
+        "allocated_from_gap",
+        "change_from_committed",
         "unallocated",
         "final_quota_total",
     ]
     headline = pd.DataFrame({"figure": [figure(k).label for k in keys], "value": [figures[k] for k in keys]})
     fq = plan.final_quotas
     money = ["prior_revenue", "target", "potential", "committed", "allocated", "final_quota"]
-    groups = sum_money(fq, ["customer_group"], money)
-    owners = sum_money(fq, ["account_owner"], money)
+    # the two figures once both called "allocated": the unlocked rows' part of the gap, and every
+    # row's final quota less its committed quota (locked rows included)
+    gap_rows = fq.assign(allocated_from_gap=fq["allocated"].where(~fq["locked"].astype(bool), 0.0))
+    money_named = [*money[:4], "allocated_from_gap", "allocated", "final_quota"]
+    groups = sum_money(gap_rows, ["customer_group"], money_named).rename(
+        columns={"allocated": "change_from_committed"}
+    )
+    owners = sum_money(gap_rows, ["account_owner"], money_named).rename(
+        columns={"allocated": "change_from_committed"}
+    )
     names = plan.rollup.loc[plan.rollup["level"] == "account_owner"].set_index("key")["name"]
     owners.insert(1, "name", owners["account_owner"].map(names).fillna(""))
     for table in (groups, owners):
@@ -113,6 +131,9 @@ def owner_sheets(plan: Plan) -> list[tuple[str, str, pd.DataFrame]]:
     )
     monthly = monthly.reindex(columns=months).reset_index()
     rows = fq[OWNER_COLUMNS].merge(monthly, on=["customer_id", "product_id"], how="left")
+    at = len(FINAL_QUOTAS_COLUMNS)
+    rows.insert(at, "new_quota", np.nan)
+    rows.insert(at + 1, "reason", "")
     rows = rows.sort_values(["account_owner", "customer_id", "product_id"], ignore_index=True)
     owners = list(pd.unique(rows["account_owner"]))
     names = plan.rollup.loc[plan.rollup["level"] == "account_owner"].set_index("key")["name"]
@@ -185,15 +206,125 @@ def quota_book_bytes(plan: Plan) -> bytes:
         ws.set_column(i, i, w)
     ws.freeze_panes(1, 0)
     all_rows = [(ALL_ROWS_SHEET, plan.final_quotas[FINAL_QUOTAS_COLUMNS + FINAL_QUOTAS_EXTRA])]
-    for sheet, table in all_rows + [(sheet, table) for _, sheet, table in owner_sheets(plan)]:
+    for sheet, table in all_rows:
         ws = book.add_worksheet(sheet)
         widths = {}
         _write_table(ws, table, 0, formats, autofilter=True, widths=widths)
         for i, w in widths.items():
             ws.set_column(i, i, w)
         ws.freeze_panes(1, 2)
+    sheets = owner_sheets(plan)
+    for _, sheet, table in sheets:
+        _write_owner_sheet(book, sheet, table, formats)
+    _write_rows_sheet(book, sheets)
     book.close()
     return buffer.getvalue()
+
+
+def _write_owner_sheet(book, sheet: str, table: pd.DataFrame, formats: dict) -> None:
+    """An owner's rows, with the ``new_quota`` cells accepting only an amount >= 0."""
+    ws = book.add_worksheet(sheet)
+    widths: dict[int, int] = {}
+    _write_table(ws, table, 0, formats, autofilter=True, widths=widths)
+    widths[list(table.columns).index("reason")] = 30
+    for i, w in widths.items():
+        ws.set_column(i, i, w)
+    ws.freeze_panes(1, 2)
+    col = list(table.columns).index("new_quota")
+    if len(table):
+        ws.data_validation(
+            1,
+            col,
+            len(table),
+            col,
+            {
+                "validate": "decimal",
+                "criteria": ">=",
+                "value": 0,
+                "input_title": "New quota",
+                "input_message": "Type the quota you want for this row, then give a reason.",
+                "error_title": "New quota",
+                "error_message": "An amount >= 0, typed as a number.",
+            },
+        )
+
+
+def _write_rows_sheet(book, sheets: list[tuple[str, str, pd.DataFrame]]) -> None:
+    """The hidden sheet listing each owner sheet's rows (read back by ``collect overrides``)."""
+    ws = book.add_worksheet(ROWS_SHEET)
+    ws.write_row(0, 0, ROWS_SHEET_COLUMNS)
+    r = 1
+    for owner, sheet, table in sheets:
+        for cid, pid, fq, locked in zip(
+            table["customer_id"], table["product_id"], table["final_quota"], table["locked"], strict=True
+        ):
+            ws.write_string(r, 0, sheet)
+            ws.write_string(r, 1, str(owner))
+            ws.write_string(r, 2, str(cid))
+            ws.write_string(r, 3, str(pid))
+            ws.write_number(r, 4, float(fq))
+            ws.write_boolean(r, 5, bool(locked))
+            r += 1
+    ws.hide()
+
+
+def owner_file_names(owners: list[str]) -> list[str]:
+    """A safe, unique file name (``<owner>.xlsx``) for each owner id."""
+    used: set[str] = set()
+    out = []
+    for owner in owners:
+        base = re.sub(r"[^A-Za-z0-9._-]", "_", str(owner)).lstrip(".") or "owner"
+        name, k = base, 2
+        while name.lower() in used:
+            name, k = f"{base}~{k}", k + 1
+        used.add(name.lower())
+        out.append(f"{name}.xlsx")
+    return out
+
+
+def owner_book_bytes(
+    plan: Plan, owner: str, sheets: list[tuple[str, str, pd.DataFrame]] | None = None
+) -> bytes:
+    """One account owner's quota book: their sheet (with ``new_quota`` and ``reason``) and nothing else.
+
+    Text from the inputs is written as text, never as a formula or a link. ``sheets`` is
+    :func:`owner_sheets` when the caller already has it.
+    """
+    import xlsxwriter
+
+    buffer = io.BytesIO()
+    book = xlsxwriter.Workbook(
+        buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+    )
+    formats = {
+        "money": book.add_format({"num_format": MONEY_FORMAT}),
+        "percent": book.add_format({"num_format": PERCENT_FORMAT}),
+        "header": book.add_format({"bold": True, "bottom": 1, "bg_color": "#EEF2F7"}),
+        "months": set(plan.params.months),
+    }
+    sheets = [s for s in (owner_sheets(plan) if sheets is None else sheets) if s[0] == owner]
+    if not sheets:
+        raise ValueError(f"account owner {owner!r}: no rows in the plan")
+    for _, sheet, table in sheets:
+        _write_owner_sheet(book, sheet, table, formats)
+    _write_rows_sheet(book, sheets)
+    book.close()
+    return buffer.getvalue()
+
+
+def write_owner_books(plan: Plan, folder: str | Path | None) -> list[Path]:
+    """Write ``<folder>/<owner>.xlsx`` for every account owner with rows, each atomically.
+
+    Nothing when ``folder`` is None (a notebook run by hand).
+    """
+    if folder is None:
+        return []
+    sheets = owner_sheets(plan)
+    owners = [o for o, _, _ in sheets]
+    return [
+        atomic_write_bytes(Path(folder) / name, owner_book_bytes(plan, owner, sheets))
+        for owner, name in zip(owners, owner_file_names(owners), strict=True)
+    ]
 
 
 def write_quota_book(plan: Plan, path: str | Path | None) -> Path | None:
@@ -204,11 +335,16 @@ def write_quota_book(plan: Plan, path: str | Path | None) -> Path | None:
 
 
 __all__ = [
+    "EDIT_COLUMNS",
     "MONEY_FORMAT",
     "OWNER_COLUMNS",
+    "ROWS_SHEET",
+    "owner_book_bytes",
+    "owner_file_names",
     "owner_sheets",
     "quota_book_bytes",
     "sheet_names",
     "summary_tables",
+    "write_owner_books",
     "write_quota_book",
 ]

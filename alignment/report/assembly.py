@@ -149,7 +149,12 @@ def _write_json(path: Path, value: Any) -> None:
 
 
 def finish_report(
-    scenario: Scenario, *, finished: datetime, options: dict[str, Any], comparison: str | None
+    scenario: Scenario,
+    *,
+    finished: datetime,
+    options: dict[str, Any],
+    comparison: str | None,
+    changes: str | None = None,
 ) -> dict[str, Any]:
     """Write headline.json, run.json and index.html into the build folder; returns the headline."""
     assert scenario.build_dir is not None and scenario.started is not None
@@ -189,6 +194,7 @@ def finish_report(
         comparison=comparison,
         summary=executive_summary(headline, scenario.records),
         warnings=list(scenario.warnings),
+        changes=changes,
     )
     atomic_write_text(scenario.build_dir / "index.html", index_html(page))
     return headline

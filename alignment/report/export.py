@@ -25,6 +25,7 @@ from __future__ import annotations
 import copy
 import functools
 import json
+import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -69,6 +70,17 @@ class PageInfo:
     ran_at: str
     notebook: str
     failure: str | None = None
+
+
+def _diff_kind(kind: str) -> str:
+    """The vocabulary's kind as the report comparisons name it (a share is a ratio there)."""
+    return {"percent": "ratio"}.get(kind, kind)
+
+
+#: key -> (label, kind), for pages that compare reports; labels from the vocabulary.
+HEADLINE_LABELS: dict[str, tuple[str, str]] = {
+    k: (figure(k).label, _diff_kind(figure(k).kind)) for k in HEADLINE_KEYS
+}
 
 
 # --------------------------------------------------------------------------- chart library
@@ -407,6 +419,7 @@ class IndexPage:
     comparison: str | None = None
     summary: Summary | None = None
     warnings: Sequence[str] = ()
+    changes: str | None = None  # the page comparing this report with an earlier one (--compare-to)
 
 
 @functools.cache
@@ -442,8 +455,14 @@ def index_html(page: IndexPage) -> str:
     )
 
 
+GROUP_FIGURES = ("allocated_from_gap", "change_from_committed", "final_quota")
+
+
 def comparison_html(
-    scenarios: Sequence[Mapping[str, Any]], groups: Sequence[Mapping[str, Any]], generated: str
+    scenarios: Sequence[Mapping[str, Any]],
+    groups: Sequence[Mapping[str, Any]],
+    generated: str,
+    extras: Mapping[str, Any] | None = None,
 ) -> str:
     """comparison.html: headline figures and allocation by customer group, one column per scenario.
 
@@ -452,28 +471,213 @@ def comparison_html(
     scenarios : sequence of mapping
         Per scenario: ``name``, ``link`` (its index.html), ``status`` and ``headline``.
     groups : sequence of mapping
-        Per customer group: ``customer_group`` and, per scenario name, ``{allocated, final_quota}``
-        (None when the scenario has no final quotas).
+        Per customer group: ``customer_group`` and, per scenario name,
+        ``{allocated_from_gap, change_from_committed, final_quota}`` (None when the scenario has no
+        final quotas).
     generated : str
         When the comparison was made.
+    extras : mapping, optional
+        :func:`scenario_extras`: differences against the first scenario, the parameters that
+        differ, final quotas per owner and group, and a note when the review months differ.
     """
     names = [s["name"] for s in scenarios]
     rows = [
         (figure(k).label, [format_figure(k, s["headline"].get(k)) for s in scenarios]) for k in HEADLINE_KEYS
     ]
+    if extras is not None:  # the same figures, with the differences against the first scenario
+        changes = {label: c for label, _, c in extras["headline"]}
+        rows = [(label, values + changes.get(label, ["—"] * (len(names) - 1))) for label, values in rows]
     group_rows = []
     for g in groups:
         cells = []
         for name in names:
             v = g.get(name)
             cells.append(
-                (format_value(v["allocated"], "money"), format_value(v["final_quota"], "money"))
-                if v
-                else (MISSING, MISSING)
+                tuple(format_value(v.get(f), "money") for f in GROUP_FIGURES) if v else (MISSING,) * 3
             )
         group_rows.append((g["customer_group"], cells))
     return (
         _report_env()
         .get_template("comparison.html.j2")
-        .render(scenarios=scenarios, rows=rows, group_rows=group_rows, generated=generated)
+        .render(
+            scenarios=scenarios,
+            rows=rows,
+            group_rows=group_rows,
+            generated=generated,
+            extras=extras,
+            names=names,
+        )
     )
+
+
+# --------------------------------------------------------------------------- report differences
+
+
+def format_change(value: Any, kind: str = "money") -> str:
+    """A difference with its sign: ``+1,000.00``, ``-3.5%`` (points), ``+0.25``; missing -> an em dash."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "—"
+    v = float(value)
+    if kind == "ratio":
+        return f"{v * 100:+.1f} pts"
+    if kind == "count":
+        return f"{int(v):+,}"
+    if kind == "score":
+        return f"{v:+.2f}"
+    return f"{v:+,.2f}"
+
+
+def _format_value(value: Any, kind: str) -> str:
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "—"
+    if kind == "ratio":
+        return f"{float(value):.1%}"
+    if kind == "count":
+        return f"{int(value):,}"
+    if kind == "score":
+        return f"{float(value):.2f}"
+    return format_value(value, "money")
+
+
+def _rows(df: Any, columns: Sequence[tuple[str, str]]) -> list[list[str]]:
+    """A table's rows as text: ``columns`` is (column, kind), kind one of text, money, change, ratio,
+    ratio_change, score, score_change."""
+    if df is None:
+        return []
+    out = []
+    for record in df.to_dict("records"):
+        row = []
+        for col, kind in columns:
+            v = record.get(col)
+            if kind == "text":
+                row.append("" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v))
+            elif kind.endswith("change"):
+                row.append(format_change(v, kind.removesuffix("_change") or "money"))
+            else:
+                row.append(_format_value(v, kind))
+        out.append(row)
+    return out
+
+
+def _headline_cells(headline: Any, n: int) -> list[tuple[str, list[str], list[str]]]:
+    out = []
+    for record in headline.to_dict("records"):
+        kind = record["kind"] if record["kind"] in ("money", "ratio", "score", "count") else "money"
+        values = [_format_value(record.get(f"v{i}"), kind) for i in range(n)]
+        changes = [format_change(record.get(f"d{i}"), kind) for i in range(1, n)]
+        out.append((record["label"], values, changes))
+    return out
+
+
+def diff_html(diff: Any) -> str:
+    """The page of ``alignment diff`` (autoescaped): a :class:`alignment.report.diff.ReportDiff`."""
+    quota_cols = [("key", "text"), ("v0", "money"), ("v1", "money"), ("d1", "change")]
+    levels = [
+        (title, _rows(diff.quotas.get(level), quota_cols))
+        for level, title in (
+            ("customer_group", "By customer group"),
+            ("region", "By region"),
+            ("account_owner", "By account owner"),
+        )
+        if diff.quotas.get(level) is not None
+    ]
+    context = {
+        "a": diff.a,
+        "b": diff.b,
+        "parameters": _rows(diff.parameters, [("key", "text"), ("v0", "text"), ("v1", "text")]),
+        "inputs": _rows(
+            diff.inputs, [("file", "text"), ("change", "text"), ("sha_a", "text"), ("sha_b", "text")]
+        ),
+        "headline": _headline_cells(diff.headline, 2),
+        "levels": levels,
+        "moved": None
+        if diff.moved is None
+        else _rows(
+            diff.moved,
+            [
+                ("customer_id", "text"),
+                ("customer_name", "text"),
+                ("customer_group", "text"),
+                ("account_owner", "text"),
+                ("product_id", "text"),
+                ("final_quota_a", "money"),
+                ("final_quota_b", "money"),
+                ("difference", "change"),
+                ("locked_a", "text"),
+                ("locked_b", "text"),
+                ("note", "text"),
+            ],
+        ),
+        "overrides": None
+        if diff.overrides is None
+        else _rows(
+            diff.overrides,
+            [
+                ("customer_id", "text"),
+                ("product_id", "text"),
+                ("change", "text"),
+                ("final_quota_a", "money"),
+                ("final_quota_b", "money"),
+                ("reason", "text"),
+                ("changed_by", "text"),
+            ],
+        ),
+        "review": None
+        if diff.review is None
+        else _rows(
+            diff.review,
+            [
+                ("period", "text"),
+                ("level", "text"),
+                ("key", "text"),
+                ("objective_a", "money"),
+                ("actual_a", "money"),
+                ("attainment_a", "ratio"),
+                ("objective_b", "money"),
+                ("actual_b", "money"),
+                ("attainment_b", "ratio"),
+                ("actual_change", "change"),
+                ("attainment_change", "ratio_change"),
+            ],
+        ),
+        "review_months": diff.review_months,
+        "report_card": None
+        if diff.report_card is None
+        else _rows(
+            diff.report_card,
+            [
+                ("rated_side", "text"),
+                ("need_id", "text"),
+                ("score_a", "score"),
+                ("score_b", "score"),
+                ("difference", "score_change"),
+            ],
+        ),
+        "cycles": diff.cycles,
+        "notes": diff.notes,
+    }
+    return _report_env().get_template("diff.html.j2").render(**context)
+
+
+def scenario_extras(comparison: Any, names: Sequence[str]) -> dict[str, Any]:
+    """What comparison.html shows beyond the headline: differences, parameters, owners, groups, review months."""
+    n = len(names)
+    money_cols = (
+        [("key", "text")]
+        + [(f"v{i}", "money") for i in range(n)]
+        + [(f"d{i}", "change") for i in range(1, n)]
+    )
+    months = comparison.review_months
+    return {
+        "headline": _headline_cells(comparison.headline, n),
+        "parameters": _rows(comparison.parameters, [("key", "text")] + [(f"v{i}", "text") for i in range(n)]),
+        "owners": _rows(comparison.owners, money_cols) if comparison.owners is not None else None,
+        "groups": _rows(comparison.groups, money_cols) if comparison.groups is not None else None,
+        "review_note": (
+            "The scenarios review different months ("
+            + ", ".join(f"{name}: {m or '—'}" for name, m in zip(names, months, strict=True))
+            + "): their review figures (objective, actual, attainment, forecast) are not for the same period."
+        )
+        if len({m for m in months}) > 1
+        else None,
+    }

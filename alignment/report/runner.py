@@ -41,8 +41,9 @@ from alignment.params import notebook_parameters
 from alignment.paths import NOTEBOOKS_DIR
 from alignment.problems import EXIT_FAILED, EXIT_OK, RunError
 from alignment.report.assembly import Scenario, finish_report, load_scenarios
+from alignment.report.diff import compare_reports, scenario_comparison
 from alignment.report.execution import NotebookResult, Task, now, relocate_notebooks, shown_time
-from alignment.report.export import comparison_html
+from alignment.report.export import HEADLINE_LABELS, comparison_html, diff_html, scenario_extras
 from alignment.report.folders import (
     BuildFolder,
     check_comparison,
@@ -57,6 +58,42 @@ from alignment.report.folders import (
 from alignment.report.interrupts import held, stop_on_termination
 from alignment.report.notebooks import NOTEBOOK_GLOB, find_notebooks, select_notebooks
 from alignment.report.scheduling import run_tasks
+
+CHANGES_PAGE = "changes.html"
+
+
+def previous_reports(
+    scenarios: Sequence[Scenario], compare_to: Path | None, log: Callable[[str], None]
+) -> dict[str, Path]:
+    """``--compare-to``: the earlier report each scenario is compared with, checked before anything runs.
+
+    With one params file the folder must be a report; with several it is the parent of earlier
+    reports, and each scenario is compared with ``<folder>/<name>`` where that is a report.
+    """
+    if compare_to is None:
+        return {}
+    folder = Path(compare_to)
+    if len(scenarios) == 1:
+        if not (folder / "run.json").is_file() or not (folder / "headline.json").is_file():
+            raise RunError(
+                f"alignment run: --compare-to: {folder} holds no run.json and headline.json: expected a "
+                "report folder written by alignment run"
+            )
+        return {scenarios[0].name: folder.resolve()}
+    found = {}
+    for s in scenarios:
+        candidate = folder / s.name
+        if (candidate / "run.json").is_file() and (candidate / "headline.json").is_file():
+            found[s.name] = candidate.resolve()
+        else:
+            log(f"alignment run: --compare-to: no earlier report {candidate}: {s.name} is not compared")
+    return found
+
+
+def write_changes(previous: Path, build_dir: Path) -> Path:
+    """changes.html in the new report: what changed since ``previous`` (read before it is replaced)."""
+    diff = compare_reports(previous, build_dir, HEADLINE_LABELS)
+    return atomic_write_text(build_dir / CHANGES_PAGE, diff_html(diff))
 
 
 @dataclass(frozen=True)
@@ -78,6 +115,7 @@ def run(
     notebooks_dir: str | Path | None = None,
     progress: bool = True,
     log: Callable[[str], None] | None = None,
+    compare_to: Path | None = None,
 ) -> RunOutcome:
     """Run the notebooks for every params file and write the reports (see the module docstring).
 
@@ -88,7 +126,7 @@ def run(
     """
 
     with stop_on_termination():
-        return _run(params_files, out, only, jobs, show_code, notebooks_dir, progress, log)
+        return _run(params_files, out, only, jobs, show_code, notebooks_dir, progress, log, compare_to)
 
 
 def _run(
@@ -100,6 +138,7 @@ def _run(
     notebooks_dir: str | Path | None,
     progress: bool,
     log: Callable[[str], None] | None,
+    compare_to: Path | None = None,
 ) -> RunOutcome:
     log = log or (lambda line: print(line, file=sys.stderr))
     if jobs < 1:
@@ -114,6 +153,7 @@ def _run(
     scenarios = load_scenarios(params_files, out)
     several = len(scenarios) > 1
     data_dirs = [Path(s.params.data_dir) for s in scenarios]
+    previous = previous_reports(scenarios, compare_to, log)
     for s in scenarios:
         check_report_folder(s.out_dir, data_dirs)
     if several:
@@ -184,8 +224,14 @@ def _run(
         for s in scenarios:
             assert s.build_dir is not None
             headlines[s.name] = finish_report(
-                s, finished=finished, options=options, comparison="../comparison.html" if several else None
+                s,
+                finished=finished,
+                options=options,
+                comparison="../comparison.html" if several else None,
+                changes=CHANGES_PAGE if s.name in previous else None,
             )
+            if s.name in previous:
+                write_changes(previous[s.name], s.build_dir)
             share_permissions(s.build_dir)
             with held():  # a signal now would cut the swap in two: it waits until the report is in place
                 s.out_dir = place_report(builds[s.name], s.out_dir, _preparer(s.build_dir, s.out_dir), log)
@@ -200,6 +246,10 @@ def _run(
             if not any(groups.values()):
                 group_rows = []
             parent = scenarios[0].out_dir.parent
+            names = [s.name for s in scenarios]
+            extras = scenario_extras(
+                scenario_comparison([s.out_dir for s in scenarios], HEADLINE_LABELS), names
+            )
             comparison = atomic_write_text(
                 parent / "comparison.html",
                 comparison_html(
@@ -214,6 +264,7 @@ def _run(
                     ],
                     group_rows,
                     shown_time(scenarios[0].started),
+                    extras,
                 ),
             )
             comparison.chmod(0o666 & ~umask())

@@ -31,16 +31,16 @@ def comparison_chart(comparison: pd.DataFrame) -> alt.Chart:
             comparison.assign(
                 scenario="base",
                 final_quota=comparison["base_final_quota"],
-                allocated=comparison["base_allocated"],
+                allocated_from_gap=comparison["base_allocated_from_gap"],
             ),
             comparison.assign(
                 scenario="this scenario",
                 final_quota=comparison["scenario_final_quota"],
-                allocated=comparison["scenario_allocated"],
+                allocated_from_gap=comparison["scenario_allocated_from_gap"],
             ),
         ],
         ignore_index=True,
-    )[["customer_group", "scenario", "final_quota", "allocated", "change"]]
+    )[["customer_group", "scenario", "final_quota", "allocated_from_gap", "change"]]
     chart = (
         alt.Chart(data)
         .mark_bar()
@@ -59,7 +59,7 @@ def comparison_chart(comparison: pd.DataFrame) -> alt.Chart:
                 alt.Tooltip("customer_group:N", title="Customer group"),
                 alt.Tooltip("scenario:N", title="Plan"),
                 alt.Tooltip("final_quota:Q", title="Final quota", format=",.2f"),
-                alt.Tooltip("allocated:Q", title="Gap allocated", format=",.2f"),
+                alt.Tooltip("allocated_from_gap:Q", title="Allocated from the gap", format=",.2f"),
                 alt.Tooltip("change:Q", title="Change vs base", format="+,.2f"),
             ],
         )

@@ -18,7 +18,7 @@ MEASURE_LABELS = {
     "committed": "Committed (bottom-up)",
     "potential": "Potential (sales' view)",
     "first_share": "Share of the gap by weight",
-    "allocated": "Allocated (after caps and rounding)",
+    "allocated_from_gap": "Allocated from the gap (after caps and rounding)",
 }
 BRIDGE_COLORS = alt.Scale(
     domain=["total", "increase", "decrease", "unallocated"],
@@ -224,8 +224,8 @@ def group_allocation_chart(groups: pd.DataFrame) -> alt.Chart:
 
     ``groups`` is :func:`alignment.engine.allocation.allocation_by_group`.
     """
-    data = _long(groups, ["customer_group", "weight", "room"], ["first_share", "allocated"])
-    order = [MEASURE_LABELS["first_share"], MEASURE_LABELS["allocated"]]
+    data = _long(groups, ["customer_group", "weight", "room"], ["first_share", "allocated_from_gap"])
+    order = [MEASURE_LABELS["first_share"], MEASURE_LABELS["allocated_from_gap"]]
     chart = (
         alt.Chart(data)
         .mark_bar()
