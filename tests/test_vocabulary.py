@@ -66,6 +66,10 @@ class TestOneNameOneFigure:
         assert HEADLINE_KEYS[11:] == (
             "target_growth",
             "forecast_gap",
+            "allocated_from_gap",
+            "change_from_committed",
+            "overrides_active",
+            "overrides_net_effect",
             "required_run_rate",
             "share_at_quota_last_year",
             "share_at_quota_replayed",
