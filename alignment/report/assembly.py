@@ -20,7 +20,7 @@ from alignment.money import from_cents, to_cents
 from alignment.outputs import HEADLINE_PARTS, atomic_write_text, read_headline_parts
 from alignment.problems import InputError, ParamsError, RunError
 from alignment.report.execution import NotebookResult, iso_time, shown_time
-from alignment.report.export import HEADLINE_KEYS, IndexPage, index_html
+from alignment.report.export import HEADLINE_KEYS, HEADLINES, IndexPage, index_html
 
 # --------------------------------------------------------------------------- scenarios
 
@@ -163,6 +163,27 @@ def group_allocation(report_dir: Path) -> dict[str, dict[str, float]] | None:
     return out
 
 
+WARNINGS_SHOWN = 20  # the index lists this many warnings, then how many more run.json holds
+
+
+def index_warnings(warnings: Sequence[str], shown: int = WARNINGS_SHOWN) -> list[str]:
+    """The run's warnings as the index lists them: the first ``shown``, then a line counting the rest."""
+    lines = [w.removeprefix("warning: ") for w in warnings[:shown]]
+    rest = len(warnings) - shown
+    if rest > 0:
+        lines.append(f"... and {rest} more warning{'s' * (rest != 1)}: run.json lists every one")
+    return lines
+
+
+def index_marks(headline: dict[str, Any]) -> dict[str, str]:
+    """Notes that mark headline figures on the index: a report-card score resting on few raters."""
+    from alignment.practices.report_card import few_raters_note
+
+    note = few_raters_note(headline)
+    label = next(h.label for h in HEADLINES if h.key == "report_card_score")
+    return {label: note} if note else {}
+
+
 def _write_json(path: Path, value: Any) -> None:
 
     atomic_write_text(path, json.dumps(value, indent=2, ensure_ascii=False) + "\n")
@@ -207,6 +228,8 @@ def finish_report(
         notebooks=[{**asdict(r), "error_text": r.error_text} for r in scenario.results],
         version=__version__,
         comparison=comparison,
+        warnings=index_warnings(scenario.warnings),
+        marks=index_marks(headline),
     )
     atomic_write_text(scenario.build_dir / "index.html", index_html(page))
     return headline
