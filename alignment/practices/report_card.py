@@ -39,6 +39,12 @@ Rules
   status empty, to be filled in.
 - Warnings, never errors: a side with other than 6 needs, a need nobody on the other side graded in
   the report cycle, a side that received no grades at all in it. The analysis goes on without them.
+- Raters: a side's score in the report cycle rests on the people of the other side who graded it
+  (``report_card_raters`` beside the headline score); fewer than :data:`FEW_RATERS` is marked.
+- No report card yet (CONTRACT section 5): a company whose data holds no ratings at all gets empty
+  scores and action plan (the tables keep their headers), a null headline score, and a starter kit:
+  a needs template of typical needs, 6 per side (only when it has named no needs), and the ratings
+  sheet of the report cycle to fill, one row per person and need.
 """
 
 from __future__ import annotations
