@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
+import pandas as pd
 import pytest
 import yaml
-from tiny_company import write_company
+from tiny_company import FILES, write_company
 
 from alignment.params import GrowthRule, Params, check_against_inputs, load_params, parse_params
 from alignment.paths import SAMPLE_PARAMS
@@ -306,8 +308,10 @@ class TestRulesWithoutCells:
     """A rule whose values exist but that matches no (customer_group, product_id) cell is a warning."""
 
     # P03 is sold to no one in the prior year but C003 (SMB) plans it in sales_input: a cell all the same
-    PRODUCTS = "product_id,product_name,product_line\nP01,Cloud Core,Cloud\nP02,Edge Box,Hardware\nP03,Vault,Storage\nP04,Spare,Storage\n"
-    STRATEGY = "product_id,channel,share\nP01,Direct,0.6\nP01,Online,0.4\nP02,Partner,1\nP03,Direct,1\nP04,Direct,1\n"
+    # P05 only in FY2025 actuals (C001, Enterprise): a cell all the same; P04 sold in FY2026 only: none
+    PRODUCTS = "product_id,product_name,product_line\nP01,Cloud Core,Cloud\nP02,Edge Box,Hardware\nP03,Vault,Storage\nP04,Spare,Storage\nP05,Setup,Services\n"
+    STRATEGY = "product_id,channel,share\nP01,Direct,0.6\nP01,Online,0.4\nP02,Partner,1\nP03,Direct,1\nP04,Direct,1\nP05,Direct,1\n"
+    ACTUALS = FILES["actuals"] + "2025-06,C001,P05,Direct,300.00\n2026-02,C002,P04,Direct,50.00\n"
     SALES = "customer_id,product_id,potential,committed\nC001,P01,20000,12000\nC002,P02,8000,5000\nC003,P01,3000,1000\nC003,P03,500,100\n"
 
     def _inputs(self, tmp_path: Path):
@@ -315,7 +319,11 @@ class TestRulesWithoutCells:
 
         return load_inputs(
             write_company(
-                tmp_path / "d", products=self.PRODUCTS, channel_strategy=self.STRATEGY, sales_input=self.SALES
+                tmp_path / "d",
+                products=self.PRODUCTS,
+                channel_strategy=self.STRATEGY,
+                sales_input=self.SALES,
+                actuals=self.ACTUALS,
             ),
             fiscal_year=2026,
         )
@@ -327,6 +335,8 @@ class TestRulesWithoutCells:
             {"product_id": "P04", "growth": 0.2},  # exists, never sold nor planned
             {"customer_group": "SMB", "product_id": "P03", "growth": 0.1},  # sales_input only
             {"product_line": "Storage", "growth": 0.1},  # P03
+            {"customer_group": "Enterprise", "product_id": "P05", "growth": 0.1},  # prior-year actuals only
+            {"customer_group": "SMB", "product_line": "Services", "growth": 0.1},  # none
         ]
         p = parse_params({"target": {"rules": rules}}, tmp_path)
         errors, warnings = check_against_inputs(p, self._inputs(tmp_path))
@@ -337,6 +347,9 @@ class TestRulesWithoutCells:
             "changes no target",
             "warning: params: target.rules[3]: {product_id: P04} matches no (customer_group, product_id) "
             "cell with FY2025 actuals or a sales_input row; the rule changes no target",
+            "warning: params: target.rules[7]: {customer_group: SMB, product_line: Services} matches no "
+            "(customer_group, product_id) cell with FY2025 actuals or a sales_input row; the rule changes no "
+            "target",
         ]
 
     def test_cells_are_the_engines_cells(self, tmp_path: Path) -> None:
@@ -415,3 +428,36 @@ class TestNotebookOpenedByHand:
         assert from_run == [f"shares.yaml: {expected}"]
         # the same line after the name of where the parameters came from
         assert [m.split(": ", 1)[1] for m in by_hand] == [expected]
+
+
+class TestRulesWithoutCellsAgreeWithTheCells:
+    def test_every_rule_of_the_company(self, tmp_path: Path) -> None:
+        """Each possible rule is warned about exactly when no cell of :func:`plan_cells` matches it."""
+        import itertools
+
+        from alignment.params import plan_cells, rules_without_cells
+
+        inputs = TestRulesWithoutCells()._inputs(tmp_path)
+        params = parse_params({}, tmp_path)
+        cells = plan_cells(params, inputs)
+        values = {
+            "customer_group": [None, *sorted(set(inputs.customers["customer_group"]))],
+            "product_line": [None, *sorted(set(inputs.products["product_line"]))],
+            "product_id": [None, *sorted(set(inputs.products["product_id"]))],
+        }
+        rules = [
+            GrowthRule(growth=0.1, **dict(zip(values, combo, strict=True)))
+            for combo in itertools.product(*values.values())
+            if any(v is not None for v in combo)
+        ]
+        warned = rules_without_cells(
+            params.with_changes(target=replace(params.target, rules=tuple(rules))), inputs
+        )
+        warned_rules = {int(w.split("target.rules[")[1].split("]")[0]) for w in warned}
+        for i, rule in enumerate(rules, start=1):
+            hit = pd.Series(True, index=cells.index)
+            for key in values:
+                if getattr(rule, key) is not None:
+                    hit &= cells[key] == getattr(rule, key)
+            assert (i in warned_rules) == (not hit.any()), rule
+        assert 0 < len(warned_rules) < len(rules)
