@@ -66,7 +66,9 @@ def build_parser() -> argparse.ArgumentParser:
     val = sub.add_parser("validate", help="check every input file of a data folder")
     val.add_argument("data_dir", type=Path, metavar="DATA_DIR")
     val.add_argument("--fiscal-year", type=int, help="plan year (default: the year of the latest actuals)")
-    val.add_argument("--fiscal-year-start-month", type=int, default=1)
+    val.add_argument(
+        "--fiscal-year-start-month", type=_month_number, default=1, help="1 = calendar year (default)"
+    )
     val.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
 
     sample = sub.add_parser("sample", help="write a synthetic company's input files")
@@ -214,6 +216,14 @@ def _diff(args: argparse.Namespace) -> int:
         print(line)
     print(f"wrote {path}")
     return EXIT_OK
+
+
+def _month_number(text: str) -> int:
+    """A month number 1-12 for ``--fiscal-year-start-month``; anything else is refused (exit 2)."""
+    number = int(text) if text.strip().isdigit() else 0
+    if not 1 <= number <= 12:
+        raise argparse.ArgumentTypeError(f"value {text!r}: expected a whole month number from 1 to 12")
+    return number
 
 
 def main(argv: Sequence[str] | None = None) -> int:

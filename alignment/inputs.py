@@ -18,6 +18,7 @@ included, with the optional columns reason, changed_by, changed_on, expires and 
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -757,6 +758,47 @@ def _cross_checks(
     return problems, warnings
 
 
+def nearest_name(value: str, known: set[str]) -> str:
+    """The name in ``known`` nearest to ``value``: the same up to case first, else the closest spelling."""
+    by_lower: dict[str, str] = {}
+    for k in sorted(known):
+        by_lower.setdefault(k.lower(), k)
+    if value.lower() in by_lower:
+        return by_lower[value.lower()]
+    return by_lower[difflib.get_close_matches(value.lower(), list(by_lower), n=1, cutoff=0.0)[0]]
+
+
+def unlisted_channels(tables: dict[str, pd.DataFrame], names: dict[str, str]) -> list[Problem]:
+    """Warnings for channels in ``actuals`` that no ``channel_strategy`` row lists for any product.
+
+    Such a channel is usually a spelling of a known one (``Direct`` for ``Direct Sales``); its revenue
+    would all count as off strategy. One warning per channel, on the first row that has it, naming
+    the nearest known channel and how many rows carry it.
+    """
+    if "actuals" not in tables or "channel_strategy" not in tables:
+        return []
+    known = set(tables["channel_strategy"]["channel"].unique()) - {""}
+    channels = tables["actuals"]["channel"]
+    unlisted = sorted(set(channels.unique()) - known - {""})
+    if not known or not unlisted:
+        return []
+    out = []
+    for channel in unlisted:
+        rows = np.flatnonzero((channels == channel).to_numpy(dtype=bool))
+        out.append(
+            Problem(
+                names["actuals"],
+                int(rows[0]) + 2,
+                "channel",
+                channel,
+                f"a channel listed in channel_strategy (nearest: {nearest_name(channel, known)!r}); "
+                f"{len(rows)} row{'s' * (len(rows) != 1)} with it count as off-strategy revenue",
+                "warning",
+            )
+        )
+    return out
+
+
 # --------------------------------------------------------------------------- typing
 
 
@@ -866,6 +908,7 @@ def check_folder(
     plan_year = fiscal_year or _infer_plan_year(raw.get("actuals"), fiscal_year_start_month)
     more, warnings = _cross_checks(raw, names, plan_year, fiscal_year_start_month)
     problems += more
+    warnings += unlisted_channels(raw, names)
     order = list(SPECS)
     stem_of = {v: k for k, v in names.items()}
 

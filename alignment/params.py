@@ -4,8 +4,9 @@ Every key has a default (the sample company's values), unknown keys are errors w
 (a typo must not pass silently), and wrong types or out-of-range values are refused with a message
 naming the key. ``data_dir`` is resolved against the params file's folder.
 
-The checks that need the data (a growth rule that matches nothing, ``group_shares`` naming a group
-that does not exist, a report-card cycle without ratings) live in :func:`check_against_inputs`.
+The checks that need the data (a growth-rule value that exists nowhere in the data, a rule that
+matches no cell, ``group_shares`` naming a group that does not exist, a report-card cycle without
+ratings) live in :func:`check_against_inputs`.
 """
 
 from __future__ import annotations
@@ -585,40 +586,195 @@ def notebook_parameters(params: Params, report_dir: Path | None) -> dict[str, An
 def check_against_inputs(params: Params, inputs: Any) -> tuple[list[str], list[str]]:
     """The parameter checks that need the data: (errors, warnings), each naming the key.
 
-    Errors: ``group_shares`` naming a customer group that does not exist; a
-    ``report_card.cycle`` with no ratings where the data holds ratings of other cycles.
-    Warnings: a growth rule that matches no (customer group, product) cell.
+    Errors: ``group_shares`` naming a customer group that does not exist; a ``target.rules`` value
+    (customer_group, product_line, product_id) that exists nowhere in the data, with the nearest
+    existing value (a typo must not change the plan silently); a ``report_card.cycle`` with no
+    ratings where the data holds ratings of other cycles (a company with no ratings at all keeps no
+    report card yet, CONTRACT section 5). Warnings: a growth rule whose values all exist but that
+    matches no (customer group, product) cell of the plan.
     """
     source = params.source.name if params.source else "params"
     errors: list[str] = []
     warnings: list[str] = []
-    groups = set(inputs.customers["customer_group"])
+    groups = set(inputs.customers["customer_group"].unique())
     for g in params.allocation.group_shares:
         if g not in groups:
             errors.append(
                 f"{source}: allocation.group_shares.{g}: value {g!r}: expected an existing customer_group"
                 f" ({', '.join(sorted(groups))})"
             )
-    lines = set(inputs.products["product_line"])
-    products = set(inputs.products["product_id"])
-    for i, rule in enumerate(params.target.rules, start=1):
-        misses = []
-        if rule.customer_group is not None and rule.customer_group not in groups:
-            misses.append(f"customer_group {rule.customer_group!r}")
-        if rule.product_line is not None and rule.product_line not in lines:
-            misses.append(f"product_line {rule.product_line!r}")
-        if rule.product_id is not None and rule.product_id not in products:
-            misses.append(f"product_id {rule.product_id!r}")
-        if misses:
-            warnings.append(
-                f"warning: {source}: target.rules[{i}]: matches nothing (no {', '.join(misses)} in the data)"
-            )
+    errors += rule_value_errors(params, inputs)
+    if params.target.rules and not errors:
+        warnings += rules_without_cells(params, inputs)
     ratings = inputs.report_card_ratings
     # a company without any ratings keeps no report card yet: every command runs (CONTRACT section 5)
     if len(ratings) and not (ratings["cycle"] == params.report_card.cycle).any():
-        cycles = ", ".join(sorted(set(ratings["cycle"]))) or "report_card_ratings has none"
+        cycles = ", ".join(sorted(set(ratings["cycle"])))
         errors.append(
             f"{source}: report_card.cycle: value {params.report_card.cycle!r}: expected a cycle with "
             f"ratings ({cycles})"
         )
     return errors, warnings
+
+
+# where each value a growth rule matches on must exist: (input file, column)
+RULE_SOURCES: dict[str, tuple[str, str]] = {
+    "customer_group": ("customers", "customer_group"),
+    "product_line": ("products", "product_line"),
+    "product_id": ("products", "product_id"),
+}
+KNOWN_LISTED_UP_TO = 12
+
+
+def nearest_value(value: str, known: Any) -> str | None:
+    """The existing value closest to ``value``: the same up to case first, else the nearest spelling.
+
+    ``enterprise`` -> ``Enterprise``; ``Clod`` -> ``Cloud``; None when nothing is close.
+    """
+    by_lower: dict[str, str] = {}
+    for k in sorted(str(k) for k in known):
+        by_lower.setdefault(k.lower(), k)
+    if value.lower() in by_lower:
+        return by_lower[value.lower()]
+    close = difflib.get_close_matches(value.lower(), list(by_lower), n=1, cutoff=0.6)
+    return by_lower[close[0]] if close else None
+
+
+def rule_value_errors(params: Params, inputs: Any) -> list[str]:
+    """One error per ``target.rules`` value that exists nowhere in the data, with a "did you mean".
+
+    A rule with a misspelt value would match no cell and leave those cells on the default growth:
+    a different plan, not a typo to warn about.
+    """
+    source = params.source.name if params.source else "params"
+    known: dict[str, set[str]] = {}
+    errors = []
+    for i, rule in enumerate(params.target.rules, start=1):
+        for key, (stem, column) in RULE_SOURCES.items():
+            value = getattr(rule, key)
+            if value is None:
+                continue
+            if key not in known:
+                known[key] = set(getattr(inputs, stem)[column].unique())
+            if value in known[key]:
+                continue
+            near = nearest_value(value, known[key])
+            if near is not None:
+                hint = f" — did you mean {near!r}?"
+                if near.lower() == value.lower():
+                    hint += " (names match with their case)"
+            else:
+                hint = ""
+            listed = sorted(known[key])
+            choices = (
+                f" ({', '.join(listed)})"
+                if len(listed) <= KNOWN_LISTED_UP_TO
+                else f" ({len(listed)} values in {stem})"
+            )
+            errors.append(
+                f"{source}: target.rules[{i}].{key}: value {value!r}: expected a {column} that exists in "
+                f"{stem}{choices}{hint}"
+            )
+    return errors
+
+
+def _positions(values: Any, among: Any) -> Any:
+    """Each value's position in ``among`` (-1 where absent), by Arrow's hash lookup rather than Python objects."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    def arrow(s: Any) -> Any:
+        return pa.array(s.astype("str").array, type=pa.string())
+
+    found = pc.index_in(arrow(values), value_set=arrow(among))
+    return np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False), dtype="int64")
+
+
+def cells_of_pairs(customers: Any, products: Any, pairs: Any) -> Any:
+    """The distinct (customer_group, product_id) cells of some (customer_id, product_id) pairs.
+
+    Returns customer_group, product_id and product_line, in no particular order. Works on
+    positions, not text, so that many pairs cost one lookup each; ids that are not listed (refused
+    when the inputs are loaded) are skipped.
+    """
+    import numpy as np
+    import pandas as pd
+
+    customer_pos = _positions(pairs["customer_id"], customers["customer_id"])
+    product_pos = _positions(pairs["product_id"], products["product_id"])
+    known = (customer_pos >= 0) & (product_pos >= 0)
+    group_code, group_names = pd.factorize(customers["customer_group"])
+    width = max(len(products), 1)
+    seen = np.zeros(max(len(group_names), 1) * width, dtype=bool)
+    seen[group_code[customer_pos[known]].astype("int64") * width + product_pos[known]] = True
+    cells = np.flatnonzero(seen)
+    return pd.DataFrame(
+        {
+            "customer_group": pd.array(group_names, dtype="str").take(cells // width),
+            "product_id": products["product_id"].array.take(cells % width),
+            "product_line": products["product_line"].array.take(cells % width),
+        }
+    )
+
+
+def plan_cells(params: Params, inputs: Any) -> Any:
+    """The plan's (customer_group, product_id) cells with their product_line, as the engine makes them.
+
+    A cell exists where a customer of the group has prior-year actuals of the product or a row of it
+    in ``sales_input`` (CONTRACT 6.1; :func:`alignment.engine.targets.cell_targets`).
+    """
+    import pandas as pd
+
+    actuals = inputs.actuals
+    prior = actuals.loc[actuals["month"].isin(params.prior_months), ["customer_id", "product_id"]]
+    pairs = pd.concat([inputs.sales_input[["customer_id", "product_id"]], prior], ignore_index=True)
+    return cells_of_pairs(inputs.customers, inputs.products, pairs)
+
+
+def _matches_a_cell(rule: GrowthRule, cells: Any) -> bool:
+    match = None
+    for key in RULE_KEYS:
+        value = getattr(rule, key)
+        if value is not None:
+            hit = cells[key] == value
+            match = hit if match is None else match & hit
+    return bool(match is not None and match.any())
+
+
+def rules_without_cells(params: Params, inputs: Any) -> list[str]:
+    """Warnings for growth rules whose values exist but that match no cell of the plan: they change nothing.
+
+    The cells of ``sales_input`` settle most rules; only a rule that none of them matches is looked
+    for in the prior year's actuals, among the rows of the products it could match.
+    """
+    import pandas as pd
+
+    source = params.source.name if params.source else "params"
+    planned = cells_of_pairs(inputs.customers, inputs.products, inputs.sales_input)
+    open_rules = [
+        (i, r) for i, r in enumerate(params.target.rules, start=1) if not _matches_a_cell(r, planned)
+    ]
+    if open_rules:
+        products = inputs.products
+        could = pd.Series(False, index=products.index)
+        for _, rule in open_rules:
+            ok = pd.Series(True, index=products.index)
+            if rule.product_id is not None:
+                ok &= products["product_id"] == rule.product_id
+            if rule.product_line is not None:
+                ok &= products["product_line"] == rule.product_line
+            could |= ok
+        actuals = inputs.actuals
+        rows = actuals["product_id"].isin(set(products.loc[could, "product_id"]))
+        rows &= actuals["month"].isin(params.prior_months)
+        sold = cells_of_pairs(inputs.customers, products, actuals.loc[rows, ["customer_id", "product_id"]])
+        open_rules = [(i, r) for i, r in open_rules if not _matches_a_cell(r, sold)]
+    lines = []
+    for i, rule in open_rules:
+        given = ", ".join(f"{k}: {getattr(rule, k)}" for k in RULE_KEYS if getattr(rule, k) is not None)
+        lines.append(
+            f"warning: {source}: target.rules[{i}]: {{{given}}} matches no (customer_group, product_id) "
+            f"cell with FY{params.fiscal_year - 1} actuals or a sales_input row; the rule changes no target"
+        )
+    return lines

@@ -102,6 +102,8 @@ FIGURES: tuple[Figure, ...] = (
     Figure("share_at_quota_replayed", "Owners at quota, proposed plan replayed on last year", "percent",
            "08_quota_quality", True,
            "the share of account owners whose proposed quota last year's actuals would have reached"),
+    Figure("report_card_raters", "Report-card raters per side", "count", "04_report_card", True,
+           "how many of the other side's people graded each side in the cycle: a score resting on fewer than 3 is marked"),
     Figure("replan_original_total", "Original plan, year total (T')", "money", None, False,
            "the published plan's final quotas, summed: the plan version"),
     Figure("replan_target", "Re-planned year's total", "money", None, False,

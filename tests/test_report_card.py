@@ -583,3 +583,179 @@ class TestCycleWithoutRatings:
             ParamsError, match=r"report_card\.cycle: value '2025-H1': expected a cycle with ratings"
         ):
             rc.analyse(inputs, "2025-H1")
+
+    # CONTRACT section 5 (changed): a company with no ratings at all keeps no report card yet, and every
+    # command runs; only where the data holds ratings must report_card.cycle have some.
+    @pytest.mark.parametrize(
+        "ratings", [None, "cycle,rater_id,need_id,grade,comment\n"], ids=["missing", "empty"]
+    )
+    def test_no_ratings_at_all_is_no_error(self, tmp_path: Path, ratings: str | None) -> None:
+        from alignment.loading import load_checked
+
+        data = hand_company(tmp_path / "data", report_card_ratings=ratings)
+        inputs = load_inputs(data, fiscal_year=2026)
+        assert check_against_inputs(self._params(tmp_path, "2025-H1"), inputs) == ([], [])
+        params = tmp_path / "none.yaml"
+        params.write_text(f"data_dir: {data}\nreport_card:\n  cycle: 2025-H1\n", encoding="utf-8")
+        assert load_checked(params).inputs.report_card_ratings.empty
+        card = rc.analyse(inputs, "2025-H1")
+        assert card.headline() == {"report_card_score": {"marketing": None, "sales": None}}
+
+    @pytest.mark.parametrize(
+        "ratings", [None, "cycle,rater_id,need_id,grade,comment\n"], ids=["missing", "empty"]
+    )
+    def test_plan_and_validate_run_without_ratings(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str], ratings: str | None
+    ) -> None:
+        from alignment.cli import main
+
+        data = hand_company(tmp_path / "data", report_card_ratings=ratings)
+        params = tmp_path / "none.yaml"
+        params.write_text(f"data_dir: {data}\n", encoding="utf-8")
+        assert main(["plan", str(params), "--out", str(tmp_path / "out")]) == 0
+        assert sorted(p.name for p in (tmp_path / "out").glob("*.csv")) == [
+            "final_quotas.csv",
+            "monthly_objectives.csv",
+            "rollup.csv",
+            "targets.csv",
+        ]
+        assert main(["validate", str(data)]) == 0
+        assert "report_card_ratings" not in capsys.readouterr().err
+
+
+# --------------------------------------------------------------------------- no report card yet
+
+
+def _no_ratings_company(folder: Path, with_needs: bool) -> Path:
+    return hand_company(
+        folder,
+        report_card_ratings=None,
+        action_items=None,
+        **({} if with_needs else {"report_card_needs": None}),
+    )
+
+
+class TestStarterKit:
+    def test_none_for_a_company_that_keeps_a_report_card(self, tmp_path: Path) -> None:
+        assert rc.starter_kit(load_inputs(hand_company(tmp_path), fiscal_year=2026), "2026-H1") is None
+
+    def test_needs_template_is_a_valid_needs_file(self, tmp_path: Path) -> None:
+        needs = rc.needs_template()
+        assert list(needs.columns) == ["need_id", "needed_by", "rated_side", "description", "importance"]
+        assert needs["need_id"].is_unique
+        assert needs.groupby("rated_side").size().to_dict() == {"marketing": 6, "sales": 6}
+        assert (needs["needed_by"] != needs["rated_side"]).all()
+        folder = _no_ratings_company(tmp_path, with_needs=False)
+        rc.write_starter_kit(rc.starter_kit(load_inputs(folder, fiscal_year=2026), "2026-H1"), tmp_path / "t")
+        (folder / "report_card_needs.csv").write_bytes((tmp_path / "t" / rc.NEEDS_TEMPLATE).read_bytes())
+        _, problems, warnings = check_folder(folder)
+        assert problems == []
+        assert [w for w in warnings if w.file.startswith("report_card")] == []  # 6 needs per side
+
+    def test_the_filled_ratings_sheet_reads_back_and_scores(self, tmp_path: Path) -> None:
+        """Fill the sheet (A for the other side, B for one's own), save it as the ratings file: it scores."""
+        folder = _no_ratings_company(tmp_path, with_needs=False)
+        inputs = load_inputs(folder, fiscal_year=2026)
+        kit = rc.starter_kit(inputs, "2026-H1")
+        assert kit is not None and kit.needs is not None
+        sheet = kit.ratings
+        assert len(sheet) == len(inputs.people) * len(kit.needs)
+        assert (sheet["cycle"] == "2026-H1").all() and (sheet["grade"] == "").all()
+        write_tables = tmp_path / "tables"
+        rc.write_starter_kit(kit, write_tables)
+        (folder / "report_card_needs.csv").write_bytes((write_tables / rc.NEEDS_TEMPLATE).read_bytes())
+        filled = pd.read_csv(write_tables / rc.RATINGS_TEMPLATE, dtype=str, keep_default_na=False)
+        filled["grade"] = np.where(filled["view"] == "self-assessment", "B", "A")
+        filled.to_csv(folder / "report_card_ratings.csv", index=False)
+
+        card = rc.analyse(load_inputs(folder, fiscal_year=2026), "2026-H1")
+        now = card.current()
+        assert len(now) == 12 and (now["score"] == 4.0).all() and (now["self_score"] == 3.0).all()
+        people = inputs.people["function"].value_counts()
+        assert (now.loc[now["rated_side"] == "marketing", "n_raters"] == people["sales"]).all()
+        assert card.raters() == {"marketing": int(people["sales"]), "sales": int(people["marketing"])}
+        assert card.headline() == {"report_card_score": {"marketing": 4.0, "sales": 4.0}}
+
+    def test_a_company_with_needs_gets_its_own_needs_in_the_sheet(self, tmp_path: Path) -> None:
+        inputs = load_inputs(_no_ratings_company(tmp_path, with_needs=True), fiscal_year=2026)
+        kit = rc.starter_kit(inputs, "2026-H2")
+        assert kit is not None and kit.needs is None
+        first = kit.ratings[kit.ratings["rater_id"] == "S01"]
+        # the other side's needs first, then the self-assessment
+        assert first["need_id"].tolist() == ["S-N1", "S-N2", "S-N3", "M-N1", "M-N2"]
+        assert first["view"].tolist() == ["grade the other side"] * 3 + ["self-assessment"] * 2
+        assert set(kit.ratings["cycle"]) == {"2026-H2"}
+        assert rc.write_starter_kit(kit, tmp_path / "t") == [tmp_path / "t" / rc.RATINGS_TEMPLATE]
+        assert rc.write_starter_kit(kit, None) == []
+
+    def test_status_says_how_to_start(self, tmp_path: Path) -> None:
+        inputs = load_inputs(_no_ratings_company(tmp_path, with_needs=False), fiscal_year=2026)
+        card = rc.analyse(inputs, "2026-H1")
+        text = rc.status_markdown(card, rc.starter_kit(inputs, "2026-H1"))
+        assert text.startswith("**No report card is kept yet**")
+        assert rc.NEEDS_TEMPLATE in text and rc.RATINGS_TEMPLATE in text and "2026-H1" in text
+        assert rc.warnings_markdown(card).startswith("No grades yet")
+        written = rc.write_tables(card, tmp_path / "t")
+        assert [p.read_text(encoding="utf-8") for p in written] == [
+            ",".join(rc.SCORE_COLUMNS + rc.SCORE_EXTRA) + "\n",
+            ",".join(rc.PLAN_COLUMNS + rc.PLAN_EXTRA) + "\n",
+        ]
+
+    def test_templates_display(self, tmp_path: Path) -> None:
+        from alignment.presentation.charts import report_card as charts
+
+        inputs = load_inputs(_no_ratings_company(tmp_path, with_needs=False), fiscal_year=2026)
+        shown = charts.starter_kit_tables(rc.starter_kit(inputs, "2026-H1"))
+        assert shown is not None
+        page = shown._repr_html_()
+        assert page.count("<table") == 2 and rc.NEEDS_TEMPLATE in page and rc.RATINGS_TEMPLATE in page
+        assert "the rows of M01 and S01" in page
+        assert charts.starter_kit_tables(None) is None
+
+
+class TestFewRaters:
+    def test_raters_count_people_of_the_other_side_in_the_cycle(self, card: rc.ReportCardAnalysis) -> None:
+        # 2026-H1: marketing graded by S01, S02 (M01, M02 graded S-N2 as a self-assessment); sales by M01, M02
+        assert card.raters() == {"marketing": 2, "sales": 2}
+
+    @pytest.mark.parametrize(
+        ("scores", "raters", "few"),
+        [
+            ({"marketing": 3.1, "sales": 2.5}, {"marketing": 2, "sales": 3}, {"marketing": 2}),
+            ({"marketing": 3.1, "sales": None}, {"marketing": 3, "sales": 0}, {}),
+            ({"marketing": 3.1, "sales": 2.5}, {"marketing": 1, "sales": 2}, {"marketing": 1, "sales": 2}),
+            ({"marketing": None, "sales": None}, None, {}),
+        ],
+    )
+    def test_few_raters(self, scores: dict, raters: dict | None, few: dict) -> None:
+        headline = {"report_card_score": scores, "report_card_raters": raters}
+        assert rc.few_raters(headline) == few
+        assert (rc.few_raters_note(headline) is None) == (few == {})
+
+    def test_the_index_marks_the_score(self, card: rc.ReportCardAnalysis) -> None:
+        from alignment.report.assembly import index_marks
+        from alignment.report.export import HEADLINE_KEYS, IndexPage, index_html
+
+        headline = dict.fromkeys(HEADLINE_KEYS) | card.headline() | {"report_card_raters": card.raters()}
+        marks = index_marks(headline)
+        note = (
+            "The score rests on fewer than 3 raters per side: marketing was graded by 2 sales raters and "
+            "sales was graded by 2 marketing raters; one person's view weighs heavily, so read it with care."
+        )
+        assert marks == {"Report card score received": note}
+        page = dict(
+            scenario="s",
+            params_file="/p/s.yaml",
+            data_dir="/d",
+            started="now",
+            duration="1.0 s",
+            status="ok",
+            notebooks=[],
+            version="0",
+        )
+        html = index_html(IndexPage(headline=headline, marks=marks, **page))
+        assert 'Report card score received <span class="mark"' in html and "few raters" in html
+        assert "sales was graded by 2 marketing raters" in html
+        enough = headline | {"report_card_raters": {"marketing": 3, "sales": 12}}
+        assert index_marks(enough) == {}
+        assert "few raters" not in index_html(IndexPage(headline=enough, marks=index_marks(enough), **page))

@@ -39,6 +39,12 @@ Rules
   status empty, to be filled in.
 - Warnings, never errors: a side with other than 6 needs, a need nobody on the other side graded in
   the report cycle, a side that received no grades at all in it. The analysis goes on without them.
+- Raters: a side's score in the report cycle rests on the people of the other side who graded it
+  (``report_card_raters`` beside the headline score); fewer than :data:`FEW_RATERS` is marked.
+- No report card yet (CONTRACT section 5): a company whose data holds no ratings at all gets empty
+  scores and action plan (the tables keep their headers), a null headline score, and a starter kit:
+  a needs template of typical needs, 6 per side (only when it has named no needs), and the ratings
+  sheet of the report cycle to fill, one row per person and need.
 """
 
 from __future__ import annotations
@@ -70,6 +76,7 @@ QUADRANTS: tuple[str, ...] = (
     "possible overkill",
 )
 LETTER_FROM: tuple[tuple[str, float], ...] = (("A", 3.5), ("B", 3.0), ("C", 1.0), ("F", -np.inf))
+FEW_RATERS = 3  # a side's score given by fewer people of the other side is marked as resting on few raters
 
 SCORE_COLUMNS = [
     "cycle",
@@ -413,6 +420,17 @@ class ReportCardAnalysis:
         """``report_card_scores.csv``: one row per (cycle, need) up to the report cycle."""
         return self.scores[SCORE_COLUMNS + SCORE_EXTRA]
 
+    def raters(self) -> dict[str, int]:
+        """How many people of the other side graded each side in the report cycle (self-assessments apart).
+
+        Recorded beside the headline score as ``report_card_raters``, so that the index can mark a
+        score that rests on few raters.
+        """
+        r = self.ratings
+        now = r[(r["cycle"] == self.cycle) & ~r["self_assessment"]]
+        counts = now.groupby("rated_side")["rater_id"].nunique()
+        return {side: int(counts.get(side, 0)) for side in SIDES}
+
     def headline(self) -> dict[str, Any]:
         """The headline figure: the score each side received from the other in the report cycle."""
         now = self.side_summary().set_index("rated_side")["score"]
@@ -519,6 +537,11 @@ def analyse(inputs: Inputs, cycle: str) -> ReportCardAnalysis:
 
 def warnings_markdown(analysis: ReportCardAnalysis) -> str:
     """The analysis' warnings as a Markdown list, or a line saying there are none."""
+    if analysis.ratings.empty:
+        head = "No grades yet, so nothing to score; see above how to start a report card."
+        if analysis.needs.empty or not analysis.warnings:
+            return head
+        return head + "\n\n" + "\n".join(f"- {w.removeprefix('warning: ')}" for w in analysis.warnings)
     if not analysis.warnings:
         return (
             f"No warnings: each side names {NEEDS_PER_SIDE} needs and every need was graded by the other "
@@ -587,3 +610,177 @@ def practice_summary(
         "overdue_actions": len(overdue_actions(action_items, as_of)),
         "as_of": as_of,
     }
+
+
+# --------------------------------------------------------------------------- few raters
+
+
+def few_raters(headline: dict[str, Any]) -> dict[str, int]:
+    """The sides whose report-card score rests on fewer than :data:`FEW_RATERS` raters, with their count.
+
+    Read from a run's headline figures (``report_card_score`` and ``report_card_raters``); a side
+    without a score is not listed.
+    """
+    scores = headline.get("report_card_score") or {}
+    raters = headline.get("report_card_raters") or {}
+    return {
+        side: int(raters[side])
+        for side in SIDES
+        if scores.get(side) is not None and raters.get(side) is not None and raters[side] < FEW_RATERS
+    }
+
+
+def few_raters_note(headline: dict[str, Any]) -> str | None:
+    """One sentence naming each side whose score rests on few raters, or None."""
+    thin = few_raters(headline)
+    if not thin:
+        return None
+    parts = [f"{side} was graded by {n} {other_side(side)} rater{'s' * (n != 1)}" for side, n in thin.items()]
+    return (
+        f"The score rests on fewer than {FEW_RATERS} raters per side: {' and '.join(parts)}; "
+        "one person's view weighs heavily, so read it with care."
+    )
+
+
+# --------------------------------------------------------------------------- no report card yet
+
+STARTER_NEEDS: tuple[tuple[str, str, str], ...] = (  # need_id, needed_by, description
+    ("S-N1", "sales", "Qualified leads handed over within an agreed time"),
+    ("S-N2", "sales", "Current competitive battle cards for every product line"),
+    ("S-N3", "sales", "Product training before each launch"),
+    ("S-N4", "sales", "Price list and promotion calendar a quarter ahead"),
+    ("S-N5", "sales", "Customer references and case studies for each customer group"),
+    ("S-N6", "sales", "Campaigns planned with the field for each customer group"),
+    ("M-N1", "marketing", "Follow-up of every qualified lead, logged in the CRM"),
+    ("M-N2", "marketing", "Win/loss reason recorded for every closed deal"),
+    ("M-N3", "marketing", "Field feedback on pricing and competitors every month"),
+    ("M-N4", "marketing", "A forecast by customer group updated every month"),
+    ("M-N5", "marketing", "Introductions to customers for case studies"),
+    ("M-N6", "marketing", "Attendance at launch trainings and campaign briefings"),
+)
+NEEDS_TEMPLATE = "report_card_needs_template.csv"
+RATINGS_TEMPLATE = "report_card_ratings_template.csv"
+RATINGS_SHEET_COLUMNS = [
+    "cycle",
+    "rater_id",
+    "need_id",
+    "grade",
+    "comment",
+    "rater_name",
+    "rater_side",
+    "rated_side",
+    "view",
+    "description",
+]
+
+
+@dataclass(frozen=True)
+class StarterKit:
+    """How a company without any ratings starts its report card.
+
+    ``needs`` is a ``report_card_needs`` file to edit (typical needs, 6 per side), or None when
+    the company has named its needs already; ``ratings`` is the sheet to fill for ``cycle``: one
+    row per person and need, ``grade`` and ``comment`` empty. Its columns after ``comment`` help
+    the rater and are ignored when the sheet is read back as ``report_card_ratings``.
+    """
+
+    cycle: str
+    needs: pd.DataFrame | None
+    ratings: pd.DataFrame
+
+
+def needs_template() -> pd.DataFrame:
+    """A ``report_card_needs`` file of typical needs, 6 per side, for a company to edit into its own."""
+    need_id, needed_by, description = (list(c) for c in zip(*STARTER_NEEDS, strict=True))
+    needed = pd.Series(needed_by, dtype="str")
+    return pd.DataFrame(
+        {
+            "need_id": pd.Series(need_id, dtype="str"),
+            "needed_by": needed,
+            "rated_side": other_side(needed).astype("str"),
+            "description": pd.Series(description, dtype="str"),
+            "importance": pd.Series([""] * len(need_id), dtype="str"),
+        }
+    )
+
+
+def ratings_template(needs: pd.DataFrame, people: pd.DataFrame, cycle: str) -> pd.DataFrame:
+    """The ratings sheet of ``cycle`` to fill: every person grades every need, the other side's and
+    their own side's (a self-assessment); rows by person, then the other side's needs first."""
+    raters = people[["person_id", "name", "function"]].rename(
+        columns={"person_id": "rater_id", "name": "rater_name", "function": "rater_side"}
+    )
+    sheet = raters.merge(needs[["need_id", "rated_side", "description"]], how="cross")
+    own = sheet["rater_side"].str.lower() == sheet["rated_side"].str.lower()
+    sheet["view"] = pd.Series(
+        np.where(own, "self-assessment", "grade the other side"), index=sheet.index, dtype="str"
+    )
+    sheet = (
+        sheet.assign(_own=own)
+        .sort_values(["rater_id", "_own", "need_id"], kind="stable", ignore_index=True)
+        .drop(columns="_own")
+    )
+    sheet["cycle"] = cycle
+    sheet["grade"] = ""
+    sheet["comment"] = ""
+    return sheet[RATINGS_SHEET_COLUMNS].astype("str")
+
+
+def starter_kit(inputs: Inputs, cycle: str) -> StarterKit | None:
+    """The starter kit of a company with no ratings at all; None when it keeps a report card."""
+    if len(inputs.report_card_ratings):
+        return None
+    has_needs = len(inputs.report_card_needs) > 0
+    needs = inputs.report_card_needs if has_needs else needs_template()
+    people = inputs.people.sort_values("person_id", ignore_index=True)
+    return StarterKit(
+        cycle=cycle, needs=None if has_needs else needs, ratings=ratings_template(needs, people, cycle)
+    )
+
+
+def write_starter_kit(kit: StarterKit | None, report_dir: str | Path | None) -> list[Path]:
+    """Write the needs template (when the company has no needs) and the ratings sheet into ``report_dir``."""
+    if kit is None or report_dir is None:
+        return []
+    tables = Path(report_dir)
+    paths = [] if kit.needs is None else [write_csv(kit.needs, tables / NEEDS_TEMPLATE)]
+    return [*paths, write_csv(kit.ratings, tables / RATINGS_TEMPLATE)]
+
+
+def status_markdown(analysis: ReportCardAnalysis, kit: StarterKit | None) -> str:
+    """Where the report card stands: who graded whom this half-year, or, with no ratings, how to start."""
+    if kit is None:
+        raters = analysis.raters()
+        lines = [
+            f"In **{analysis.cycle}**, {raters['marketing']} sales "
+            f"{'person' if raters['marketing'] == 1 else 'people'} graded marketing and "
+            f"{raters['sales']} marketing {'person' if raters['sales'] == 1 else 'people'} graded sales."
+        ]
+        note = few_raters_note(analysis.headline() | {"report_card_raters": raters})
+        if note:
+            lines.append(f"**Few raters.** {note}")
+        return "\n\n".join(lines)
+    needs_step = (
+        f"1. **Name the needs.** Each side names its {NEEDS_PER_SIDE} critical needs of the other in "
+        "`report_card_needs.csv` (need_id, needed_by, rated_side, description, optional importance 1-5). "
+        f"Below is a template of typical needs to edit into your own (`{NEEDS_TEMPLATE}` in the report's "
+        "tables)."
+        if kit.needs is not None
+        else "1. **The needs are named**: `report_card_needs` lists them (next section)."
+    )
+    return "\n".join(
+        [
+            "**No report card is kept yet**: the data holds no report-card ratings "
+            "(`report_card_ratings` is missing or has no rows), so there are no scores, the headline "
+            "score is empty and the tables `report_card_scores.csv` and `action_plan.csv` hold only "
+            "their headers. How to start one:",
+            "",
+            needs_step,
+            f"2. **Grade.** Every half-year, each person grades every need A, B, C or F: the other side's "
+            f"needs, and their own side's as a self-assessment. The sheet to fill for {kit.cycle} is "
+            f"below (`{RATINGS_TEMPLATE}`: one row per person and need; fill `grade`, add a "
+            "`comment` if you like, delete the rows left ungraded).",
+            "3. **Save it** as `report_card_ratings.csv` in the data folder, check it with "
+            "`alignment validate`, and run the workbook again: this page then scores the report card.",
+        ]
+    )

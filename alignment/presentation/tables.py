@@ -76,9 +76,9 @@ def format_figure(key: str, value: Any) -> str:
     kind = figure(key).kind
     if value is None:
         return MISSING
+    if isinstance(value, Mapping):  # one value per side
+        return ", ".join(f"{side} {format_figure(key, v)}" for side, v in value.items())
     if kind == "score":
-        if isinstance(value, Mapping):
-            return ", ".join(f"{side} {format_figure(key, v)}" for side, v in value.items())
         x = _number(value)
         return MISSING if x is None else f"{x:.2f} / 4"
     return format_value(value, kind)

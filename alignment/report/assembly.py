@@ -17,11 +17,12 @@ from alignment import __version__
 from alignment.loading import load_checked
 from alignment.manifest import RECORDS
 from alignment.outputs import HEADLINE_PARTS, atomic_write_text, read_headline_parts
+from alignment.practices.report_card import few_raters_note
 from alignment.problems import InputError, ParamsError, RunError
 from alignment.report.execution import NotebookResult, iso_time, shown_time
 from alignment.report.export import IndexPage, index_html
 from alignment.report.summary import executive_summary
-from alignment.vocabulary import HEADLINE_KEYS
+from alignment.vocabulary import HEADLINE_KEYS, figure
 
 # --------------------------------------------------------------------------- scenarios
 
@@ -143,8 +144,26 @@ def read_records(tables_dir: Path) -> dict[str, Any]:
     return {k: parts.get(k) for k in RECORDS}
 
 
-def _write_json(path: Path, value: Any) -> None:
+WARNINGS_SHOWN = 20  # the index lists this many warnings, then how many more run.json holds
 
+
+def index_warnings(warnings: Sequence[str], shown: int = WARNINGS_SHOWN) -> list[str]:
+    """The run's warnings as the index lists them: the first ``shown``, then a line counting the rest."""
+    lines = [w.removeprefix("warning: ") for w in warnings[:shown]]
+    rest = len(warnings) - shown
+    if rest > 0:
+        lines.append(f"... and {rest} more warning{'s' * (rest != 1)}: run.json lists every one")
+    return lines
+
+
+def index_marks(headline: dict[str, Any]) -> dict[str, str]:
+    """Notes that mark headline figures on the index: a report-card score resting on few raters."""
+    note = few_raters_note(headline)
+    label = figure("report_card_score").label
+    return {label: note} if note else {}
+
+
+def _write_json(path: Path, value: Any) -> None:
     atomic_write_text(path, json.dumps(value, indent=2, ensure_ascii=False) + "\n")
 
 
@@ -193,7 +212,8 @@ def finish_report(
         version=__version__,
         comparison=comparison,
         summary=executive_summary(headline, scenario.records),
-        warnings=list(scenario.warnings),
+        warnings=index_warnings(scenario.warnings),
+        marks=index_marks(headline),
         changes=changes,
     )
     atomic_write_text(scenario.build_dir / "index.html", index_html(page))

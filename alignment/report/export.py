@@ -28,7 +28,7 @@ import json
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from alignment.paths import ASSETS_DIR
@@ -418,7 +418,8 @@ class IndexPage:
     version: str
     comparison: str | None = None
     summary: Summary | None = None
-    warnings: Sequence[str] = ()
+    warnings: Sequence[str] = ()  # the run's warnings (parameters and inputs), as run.json lists them
+    marks: Mapping[str, str] = field(default_factory=dict)  # headline label -> a note marking the figure
     changes: str | None = None  # the page comparing this report with an earlier one (--compare-to)
 
 

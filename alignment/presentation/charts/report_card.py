@@ -18,9 +18,12 @@ from alignment.practices.report_card import (
     BLIND_SPOT_GAP,
     GRADES,
     HIGH_IMPORTANCE,
+    NEEDS_TEMPLATE,
     POINTS,
     QUADRANTS,
+    RATINGS_TEMPLATE,
     SHORTFALL_BELOW,
+    StarterKit,
 )
 from alignment.presentation.charts import SIDE_SCALE, titled
 from alignment.presentation.tables import format_value, show
@@ -562,3 +565,47 @@ def styled_report_card(card: pd.DataFrame, side: str, cycle: str) -> Styler:
         )
     )
     return styler
+
+
+# --------------------------------------------------------------------------- no report card yet
+
+
+class _Tables:
+    """Several tables shown as one output (HTML in JupyterLab and the export, text elsewhere)."""
+
+    def __init__(self, parts: list[str], text: str):
+        self.parts, self.text = parts, text
+
+    def _repr_html_(self) -> str:
+        return "\n".join(self.parts)
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def starter_kit_tables(kit: StarterKit | None) -> _Tables | None:
+    """The templates of a company that keeps no report card yet: the needs to edit (when it has none)
+    and the first raters' rows of the ratings sheet. Nothing when the company keeps a report card."""
+    if kit is None:
+        return None
+    parts = []
+    if kit.needs is not None:
+        parts.append(
+            _file_table(kit.needs, f"{NEEDS_TEMPLATE}: typical needs, 6 per side, to edit into your own")
+        )
+    first = kit.ratings.groupby("rater_side", sort=True)["rater_id"].min()
+    shown = kit.ratings[kit.ratings["rater_id"].isin(first)]
+    who = " and ".join(first)
+    parts.append(
+        _file_table(
+            shown,
+            f"{RATINGS_TEMPLATE}: the sheet to fill for {kit.cycle}, here the rows of {who}; "
+            f"the file has all {len(kit.ratings)} rows, one per person and need",
+        )
+    )
+    return _Tables(parts, f"<report card templates: {len(parts)} tables>")
+
+
+def _file_table(df: pd.DataFrame, caption: str) -> str:
+    """A table shown with the file's own column names, as it is to be filled in."""
+    return styled_table(df, caption=caption, headers={c: c for c in df.columns}).to_html()
