@@ -742,7 +742,7 @@ class TestFewRaters:
             "The score rests on fewer than 3 raters per side: marketing was graded by 2 sales raters and "
             "sales was graded by 2 marketing raters; one person's view weighs heavily, so read it with care."
         )
-        assert marks == {"Report card score received": note}
+        assert marks == {"Report-card score received": note}
         page = dict(
             scenario="s",
             params_file="/p/s.yaml",
@@ -754,7 +754,7 @@ class TestFewRaters:
             version="0",
         )
         html = index_html(IndexPage(headline=headline, marks=marks, **page))
-        assert 'Report card score received <span class="mark"' in html and "few raters" in html
+        assert 'Report-card score received <span class="mark"' in html and "few raters" in html
         assert "sales was graded by 2 marketing raters" in html
         enough = headline | {"report_card_raters": {"marketing": 3, "sales": 12}}
         assert index_marks(enough) == {}
