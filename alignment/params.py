@@ -22,6 +22,7 @@ import yaml
 from alignment.fiscal import CYCLE_RE, MONTH_RE, QUARTER_RE, fiscal_months
 from alignment.paths import NOTEBOOKS_DIR
 from alignment.problems import ParamsError
+from alignment.sources.spec import Source, parse_sources
 
 GROUP_METHODS = ("target_gap", "headroom", "potential", "prior_revenue", "equal", "shares")
 CUSTOMER_METHODS = ("headroom", "potential", "prior_revenue", "equal")
@@ -102,6 +103,7 @@ class Params:
     report_card: ReportCardParams = field(default_factory=ReportCardParams)
     celebration: CelebrationParams = field(default_factory=CelebrationParams)
     source: Path | None = None
+    sources: dict[str, Source] = field(default_factory=dict)
 
     @property
     def months(self) -> list[str]:
@@ -129,6 +131,7 @@ class Params:
             "review": asdict(self.review),
             "report_card": asdict(self.report_card),
             "celebration": asdict(self.celebration),
+            **({"sources": {k: v.to_dict() for k, v in self.sources.items()}} if self.sources else {}),
         }
 
     def to_yaml(self) -> str:
@@ -158,6 +161,7 @@ _SCHEMA: dict[str, Any] = {
     "review": {"month": None, "flag_below": None},
     "report_card": {"cycle": None},
     "celebration": {"quarter": None},
+    "sources": None,  # checked by alignment.sources.spec.parse_sources
 }
 
 
@@ -428,6 +432,8 @@ def parse_params(raw: Any, base_dir: Path, source: str = "params") -> Params:
         )
         quarter = None
 
+    sources = parse_sources(top.get("sources"), data_dir, chk.fail, chk.unknown)
+
     if chk.messages:
         raise ParamsError(chk.messages)
     return Params(
@@ -439,6 +445,7 @@ def parse_params(raw: Any, base_dir: Path, source: str = "params") -> Params:
         review=review,
         report_card=ReportCardParams(cycle=cycle or ReportCardParams().cycle),
         celebration=CelebrationParams(quarter=quarter or CelebrationParams().quarter),
+        sources=sources,
     )
 
 
