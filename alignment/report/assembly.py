@@ -185,6 +185,7 @@ def finish_report(
         "params_file": str(scenario.params_file),
         "parameters": scenario.params.to_dict(),
         "inputs": input_hashes(scenario.inputs),
+        "sources": dict(getattr(scenario.inputs, "origins", {}) or {}),
         "package": {"name": "alignment-workbook", "version": __version__},
         "python": platform.python_version(),
         "started": iso_time(scenario.started),
@@ -207,6 +208,7 @@ def finish_report(
         notebooks=[{**asdict(r), "error_text": r.error_text} for r in scenario.results],
         version=__version__,
         comparison=comparison,
+        sources=list((getattr(scenario.inputs, "origins", {}) or {}).values()),
     )
     atomic_write_text(scenario.build_dir / "index.html", index_html(page))
     return headline

@@ -458,6 +458,8 @@ class IndexPage:
     notebooks: Sequence[Mapping[str, Any]]
     version: str
     comparison: str | None = None
+    # inputs read from params ``sources:``: where each came from (alignment.sources), no password
+    sources: Sequence[Mapping[str, Any]] = ()
 
 
 @functools.cache

@@ -41,6 +41,7 @@ from alignment.report.export import comparison_html
 from alignment.report.folders import check_replaceable, share_permissions, swap_into_place, umask
 from alignment.report.notebooks import NOTEBOOK_GLOB, find_notebooks, select_notebooks
 from alignment.report.scheduling import run_tasks
+from alignment.sources.load import notebook_inputs
 
 
 @dataclass(frozen=True)
@@ -101,6 +102,8 @@ def run(
             (s.build_dir / "tables").mkdir()
             parameters = notebook_parameters(s.params, report_dir=s.out_dir / "tables")
             parameters["report_dir"] = str(s.build_dir / "tables")
+            if s.params.sources:  # the notebooks read what the sources gave, mapped once for all
+                parameters.update(notebook_inputs(s.inputs, s.build_dir / "inputs"))
             for nb in selected:
                 tasks.append(
                     Task(
