@@ -164,9 +164,26 @@ def _text(col: pa.Array) -> pa.Array:
 
 
 def _distinct(col: pa.Array) -> tuple[np.ndarray, list[str]]:
-    """Codes of each row and the distinct values (text)."""
-    enc = pc.dictionary_encode(col)
-    return enc.indices.to_numpy(zero_copy_only=False).astype("int64"), enc.dictionary.to_pylist()
+    """Codes of each row and the distinct values as trimmed text (missing as ``""``).
+
+    The column is encoded first and only its distinct values are trimmed: two values that differ
+    only in surrounding blanks may keep two codes with the same text, which nothing relies on.
+    """
+    if pa.types.is_null(col.type):
+        return np.zeros(len(col), dtype="int64"), [""]
+    if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
+        col = pc.cast(col, pa.string())
+    enc = pc.dictionary_encode(col, null_encoding="encode")
+    values = ["" if v is None else v.strip() for v in enc.dictionary.to_pylist()]
+    return enc.indices.to_numpy(zero_copy_only=False).astype("int64"), values
+
+
+def _strings(values: np.ndarray | list[str], codes: np.ndarray) -> pd.Series:
+    """``values[codes]`` as a ``str`` Series, built in Arrow (no Python string per row)."""
+    taken = pc.take(pa.array(list(values), type=pa.string()), pa.array(codes, type=pa.int64()))
+    return pd.Series(
+        taken.to_pandas(types_mapper=lambda t: pd.StringDtype("pyarrow", na_value=np.nan)), dtype="str"
+    ).reset_index(drop=True)
 
 
 def _first_rows(codes: np.ndarray, bad: list[int], rows: np.ndarray) -> dict[int, int]:
@@ -214,14 +231,24 @@ class _Problems:
 
 
 def _float_units(x: np.ndarray) -> tuple[np.ndarray, int]:
-    """Binary floats as exact integer units of 10**-d, d the fewest decimals (2..6) that hold them."""
-    finite = x[np.isfinite(x)]
-    for d in range(2, FLOAT_DECIMALS + 1):
-        scaled = finite * 10.0**d
-        if not len(scaled) or np.max(np.abs(scaled - np.round(scaled))) < 1e-6 * max(1.0, 10.0 ** (d - 6)):
-            break
-    units = np.round(np.where(np.isfinite(x), x, 0.0) * 10.0**d).astype("int64")
-    return units, d
+    """Binary floats as exact integer units of 10**-d, d the fewest decimals (2..6) that hold them.
+
+    The decimals are guessed on a sample and checked on every value.
+    """
+    finite = np.isfinite(x)
+    values = np.where(finite, x, 0.0)
+
+    def holds(v: np.ndarray, d: int) -> bool:
+        scaled = v * 10.0**d
+        return not len(v) or float(np.max(np.abs(scaled - np.round(scaled)))) < 1e-6 * max(
+            1.0, 10.0 ** (d - 6)
+        )
+
+    sample = values[:: max(len(values) // 10_000, 1)]
+    d = next((d for d in range(2, FLOAT_DECIMALS + 1) if holds(sample, d)), FLOAT_DECIMALS)
+    while d < FLOAT_DECIMALS and not holds(values, d):
+        d += 1
+    return np.round(values * 10.0**d).astype("int64"), d
 
 
 def _text_units(s: pd.Series) -> tuple[np.ndarray, int]:
@@ -332,7 +359,7 @@ def _months(
             problems.add(int(rows[i]), shown, "", MONTH_EXPECTED)
         return codes.astype("int64"), months
     excel = source.path is not None and source.path.suffix.lower() == ".xlsx"
-    codes, values = _distinct(_text(col))
+    codes, values = _distinct(col)
     months = [_month_of_text(v, source.date_format, excel) for v in values]
     bad = [k for k, m in enumerate(months) if m is None]
     for k, row in sorted(_first_rows(codes, bad, rows).items(), key=lambda kv: kv[1]):
@@ -361,7 +388,7 @@ def _texts(
     lookups: dict[str, pd.DataFrame],
 ) -> tuple[np.ndarray, list[str]]:
     """Codes and distinct values of a text column after ``values`` and ``lookup``."""
-    codes, values = _distinct(_text(col))
+    codes, values = _distinct(col)
     mapped = list(values)
     table = source.values.get(column)
     if table:
@@ -450,9 +477,7 @@ def map_read(
                 units, d = money[c]
                 data[c] = _currency(to_cents_exact(units, d))
             else:
-                data[c] = pd.Series(
-                    np.asarray(distinct[c], dtype=object)[codes[c]] if len(codes[c]) else [], dtype="str"
-                )
+                data[c] = _strings(distinct[c], codes[c])
         frame = pd.DataFrame(data, columns=list(take))
         out_rows = rows
     frame = frame.reset_index(drop=True)
@@ -491,6 +516,25 @@ def _where(col: pa.Array, wanted: tuple[Any, ...]) -> np.ndarray:
     return mask | found.to_numpy(zero_copy_only=False)
 
 
+def _exact_sums(units: np.ndarray, group: np.ndarray, n: int) -> np.ndarray:
+    """Per-group sums of integer units, exact: ``int64`` halves summed in float64 without loss.
+
+    Each value is split as ``hi * 2**26 + lo`` (0 <= lo < 2**26); the sums of ``lo`` and ``hi``
+    stay below 2**53 for up to 2**26 rows, so float64 ``bincount`` adds them exactly. Beyond
+    that (or for Python integers), the sums are taken with Python integers.
+    """
+    if units.dtype == object or len(units) >= 2**26 or (len(units) and np.abs(units).max() >= 2**52):
+        sums = [0] * n
+        for g, u in zip(group.tolist(), units.tolist(), strict=True):
+            sums[g] += int(u)
+        return np.array(sums, dtype=object)
+    hi = units >> 26
+    lo = units - (hi << 26)
+    hi_sum = np.bincount(group, weights=hi, minlength=n).astype("int64")
+    lo_sum = np.bincount(group, weights=lo, minlength=n).astype("int64")
+    return (hi_sum << 26) + lo_sum
+
+
 def _summed(
     keys: tuple[str, ...],
     codes: dict[str, np.ndarray],
@@ -499,7 +543,7 @@ def _summed(
     rows: np.ndarray,
 ) -> tuple[pd.DataFrame, np.ndarray]:
     """Rows summed by the key columns, sorted by them: money summed in exact units, then rounded
-    to the cent once per contract row."""
+    to the cent once per contract row. Each summed row names the first source row it holds."""
     sorted_codes, sorted_values = {}, {}
     for k in keys:  # distinct values in text order, so that codes sort as the text does
         uniq, inverse = np.unique(np.asarray(distinct[k], dtype=object).astype(str), return_inverse=True)
@@ -514,20 +558,17 @@ def _summed(
             combined, bound = combined.astype("int64"), max(len(uniq), 1)
         combined = combined * n + sorted_codes[k]
         bound *= n
-    group, uniq = pd.factorize(combined, sort=True)
-    # rows only grow with position, so a group's first row is where it first occurs
-    first_rows = pd.Series(rows).groupby(group, sort=True).min().to_numpy(dtype="int64")
-    first = np.searchsorted(rows, first_rows)
-    frame: dict[str, Any] = {
-        k: pd.Series(sorted_values[k][sorted_codes[k][first]] if len(first) else [], dtype="str")
-        for k in keys
-    }
+    # groups in key order; ``at`` is each group's first row (a stable sort keeps the first)
+    if len(combined):
+        _, at, group = np.unique(combined, return_index=True, return_inverse=True)
+    else:
+        at, group = np.zeros(0, dtype="int64"), np.zeros(0, dtype="int64")
+    n_groups = len(at)
+    frame: dict[str, Any] = {k: _strings(sorted_values[k], sorted_codes[k][at]) for k in keys}
     for c, (units, d) in money.items():
-        if units.dtype != object and float(np.abs(units).sum(dtype="float64")) >= 9e18:
-            units = units.astype(object)  # sums beyond int64: exact Python integers
-        sums = pd.Series(units).groupby(group, sort=True).sum()
-        frame[c] = _currency(to_cents_exact(sums.to_numpy(dtype=units.dtype), d))
-    return pd.DataFrame(frame), first_rows
+        sums = _exact_sums(units, group.reshape(-1), n_groups)
+        frame[c] = _currency(to_cents_exact(sums, d))
+    return pd.DataFrame(frame), rows[at]
 
 
 __all__ = ["Mapped", "map_read", "needed_columns", "shown_column", "to_cents_exact"]
