@@ -433,3 +433,61 @@ def test_params_yaml_round_trip_keeps_sources(tmp_path: Path) -> None:
     p = params_for(tmp_path, {"actuals": orders_source()})
     again = parse_params(yaml.safe_load(p.to_yaml()), tmp_path / "elsewhere")
     assert again.sources == p.sources  # data_dir is recorded absolute, files relative to it
+
+
+# --------------------------------------------------------------------------- properties of the sums
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["2025-01-03", "2025-01-31", "2025-02-14", "2025-02"]),
+            st.sampled_from(["C1", "C2", "C10"]),
+            st.sampled_from(["P1", "P2"]),
+            st.sampled_from(["Direct", "Online"]),
+            st.decimals(min_value=-(10**6), max_value=10**6, places=4, allow_nan=False, allow_infinity=False),
+        ),
+        min_size=1,
+        max_size=60,
+    )
+)
+def test_summed_rows_equal_decimal_sums_rounded_once(lines: list[tuple]) -> None:
+    """Every contract row is the exact decimal sum of its order lines, rounded half away from zero."""
+    from decimal import ROUND_HALF_UP, Decimal
+
+    import pyarrow as pa
+
+    from alignment.sources.mapping import map_read
+    from alignment.sources.readers import Read
+    from alignment.sources.spec import Source
+
+    table = pa.table(
+        {
+            "month": [x[0] for x in lines],
+            "customer_id": [x[1] for x in lines],
+            "product_id": [x[2] for x in lines],
+            "channel": [x[3] for x in lines],
+            "revenue": [format(x[4], "f") for x in lines],
+        }
+    )
+    read_ = Read(table=table, header=table.column_names, first_row=2, digest="", kind="file")
+    take = {c: c for c in table.column_names}
+    mapped, problems = map_read(Source(stem="actuals", file="x.csv"), read_, take, {})
+    assert problems == [] and mapped is not None
+    want: dict[tuple, Decimal] = {}
+    first: dict[tuple, int] = {}
+    for i, (day, c, p, ch, amount) in enumerate(lines):
+        key = (day[:7], c, p, ch)
+        want[key] = want.get(key, Decimal(0)) + amount
+        first.setdefault(key, i + 2)
+    expected = {
+        k: int((v.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP) * 100).to_integral_value())
+        for k, v in sorted(want.items())
+    }
+    frame = mapped.frame
+    got_keys = list(
+        zip(frame["month"], frame["customer_id"], frame["product_id"], frame["channel"], strict=True)
+    )
+    assert got_keys == list(expected)  # sorted by the key columns, one row per key
+    assert [round(v * 100) for v in frame["revenue"]] == list(expected.values())
+    assert mapped.rows.tolist() == [first[k] for k in expected]
