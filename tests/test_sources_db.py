@@ -48,6 +48,19 @@ def _assert_sales_input(inputs, want: pd.DataFrame) -> None:
         assert [round(v * 100) for v in got[col]] == [int(v.replace(".", "")) for v in want[col]]
 
 
+def test_environment_values_in_the_password_are_encoded(monkeypatch) -> None:
+    from sqlalchemy.engine import make_url
+
+    from alignment.sources.database import expand_url
+    from alignment.sources.spec import Source
+
+    monkeypatch.setenv("ALIGNMENT_TEST_PW", "p@ss/w:rd")
+    url = expand_url(
+        Source(stem="sales_input", database="postgresql://bob:${ALIGNMENT_TEST_PW}@h/db", query="x")
+    )
+    assert make_url(url).password == "p@ss/w:rd" and make_url(url).host == "h"
+
+
 class TestSQLite:
     def test_query_maps_onto_sales_input(self, company) -> None:
         folder, want = company

@@ -18,6 +18,7 @@ import os
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pyarrow as pa
 
@@ -41,7 +42,10 @@ def expand_url(source: Source) -> str:
             source,
             f"the environment variable {missing[0]} to be set (the database URL refers to ${{{missing[0]}}})",
         )
-    return VAR_RE.sub(lambda m: os.environ[m.group(1)], url)
+    # in the user and password part a value is percent-encoded, so a password may hold @, / or :
+    head, at, tail = url.rpartition("@") if "://" in url and "@" in url.split("://", 1)[1] else ("", "", url)
+    head = VAR_RE.sub(lambda m: quote(os.environ[m.group(1)], safe=""), head)
+    return head + at + VAR_RE.sub(lambda m: os.environ[m.group(1)], tail)
 
 
 def _engine_url(url: str, data_dir: Path) -> tuple[Any, dict[str, Any], str | None]:
@@ -109,7 +113,7 @@ def run_query(source: Source, data_dir: Path) -> Read:
         except Exception:
             parsed = None
         if parsed is not None and parsed.password:
-            secrets.insert(0, str(parsed.password))
+            secrets[:0] = [str(parsed.password), quote(str(parsed.password), safe="")]
         engine_url, connect_args, search = _engine_url(url, data_dir)
         engine = create_engine(engine_url, connect_args=connect_args, poolclass=_null_pool())
         try:
