@@ -347,6 +347,16 @@ def _months(
     kind = col.type
     if pa.types.is_date(kind) or pa.types.is_timestamp(kind):
         valid = col.is_valid().to_numpy(zero_copy_only=False)
+        if pa.types.is_date(kind) or kind.tz is None:
+            # months since 1970 in one pass; calendar months are contiguous, so no hashing
+            months = col.to_numpy(zero_copy_only=False).astype("datetime64[M]").astype("int64")
+            low = int(months[valid].min()) if valid.any() else 0
+            high = int(months[valid].max()) if valid.any() else 0
+            codes = np.where(valid, months - low, high - low + 1)
+            names = [str(np.datetime64(low + k, "M")) for k in range(high - low + 1)] + [""]
+            for i in np.flatnonzero(~valid)[:MAX_REPORTED]:
+                problems.add(int(rows[i]), shown, "", MONTH_EXPECTED)
+            return codes.astype("int64"), names
         key = (
             pc.add(pc.multiply(pc.year(col), 100), pc.month(col))
             .fill_null(0)
@@ -511,9 +521,10 @@ def _where(col: pa.Array, wanted: tuple[Any, ...]) -> np.ndarray:
     if numeric and (pa.types.is_integer(col.type) or pa.types.is_floating(col.type)):
         x = pc.fill_null(pc.cast(col, pa.float64()), np.nan).to_numpy(zero_copy_only=False)
         mask |= np.isin(x, np.asarray(numeric, dtype="float64"))
-    texts = [("true" if w else "false") if isinstance(w, bool) else str(w).strip() for w in wanted]
-    found = pc.is_in(_text(col), value_set=pa.array(texts, type=pa.string()))
-    return mask | found.to_numpy(zero_copy_only=False)
+    texts = {("true" if w else "false") if isinstance(w, bool) else str(w).strip() for w in wanted}
+    codes, values = _distinct(col)  # compared once per distinct value
+    keep = np.array([v in texts for v in values], dtype=bool)
+    return mask | keep[codes]
 
 
 def _exact_sums(units: np.ndarray, group: np.ndarray, n: int) -> np.ndarray:
