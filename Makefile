@@ -41,6 +41,7 @@ bench: $(TEST_STAMP) ## benchmarks: planning engine, explorer, batch run, as rat
 	$(BIN)/python benchmarks/bench_plan.py
 	$(BIN)/python benchmarks/bench_explorer.py
 	$(BIN)/python benchmarks/bench_run.py
+	$(BIN)/python benchmarks/bench_sources.py
 
 clean: ## remove reports and caches (keeps .venv)
 	rm -rf reports .pytest_cache .hypothesis .ruff_cache test-artifacts benchmarks/out

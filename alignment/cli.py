@@ -6,8 +6,8 @@ heavy layers (pandas, papermill) happen inside the command that needs them, so `
 
 Exit status: 0 success (warnings allowed), 1 a notebook failed, 2 bad parameters, inputs or
 arguments. Errors are one line each, without a traceback unless ``--debug`` is given. Commands
-that draw nothing (``validate``, ``plan``, ``sample``, ``template``, ``collect``, ``diff``) never
-import altair.
+that draw nothing (``validate``, ``plan``, ``sample``, ``sources``, ``template``, ``collect``, ``diff``)
+never import altair.
 """
 
 from __future__ import annotations
@@ -63,13 +63,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     plan.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
 
-    val = sub.add_parser("validate", help="check every input file of a data folder")
-    val.add_argument("data_dir", type=Path, metavar="DATA_DIR")
+    val = sub.add_parser(
+        "validate", help="check every input file of a data folder, or the inputs a params file maps"
+    )
+    val.add_argument(
+        "data_dir",
+        type=Path,
+        metavar="DATA_DIR|PARAMS.yaml",
+        help="a data folder, or a params file (its data folder and sources)",
+    )
     val.add_argument("--fiscal-year", type=int, help="plan year (default: the year of the latest actuals)")
     val.add_argument(
         "--fiscal-year-start-month", type=_month_number, default=1, help="1 = calendar year (default)"
     )
     val.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
+
+    src = sub.add_parser("sources", help="write the contract input files that a params file's sources map to")
+    src.add_argument("params", type=Path, metavar="PARAMS.yaml")
+    src.add_argument("--out", type=Path, required=True, help="folder for the contract files (CSV)")
+    src.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
 
     sample = sub.add_parser("sample", help="write a synthetic company's input files")
     sample.add_argument("--out", type=Path, required=True)
@@ -253,6 +265,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _validate(args: argparse.Namespace) -> int:
     from alignment.inputs import check_folder
 
+    if args.data_dir.suffix.lower() in (".yaml", ".yml") and not args.data_dir.is_dir():
+        return _validate_params(args)
     _, problems, warnings = check_folder(
         args.data_dir, fiscal_year=args.fiscal_year, fiscal_year_start_month=args.fiscal_year_start_month
     )
@@ -263,6 +277,65 @@ def _validate(args: argparse.Namespace) -> int:
         f"{len(warnings)} warning{'s' * (len(warnings) != 1)}"
     )
     return EXIT_BAD_INPUT if problems else EXIT_OK
+
+
+def _validate_params(args: argparse.Namespace) -> int:
+    """``alignment validate PARAMS.yaml``: the params file, its data folder and its sources."""
+    from alignment.params import check_against_inputs, load_params
+    from alignment.sources.load import check_sources
+
+    params = load_params(args.data_dir)
+    inputs, problems, warnings, mapped = check_sources(
+        params.data_dir,
+        params.sources,
+        fiscal_year=params.fiscal_year,
+        fiscal_year_start_month=params.fiscal_year_start_month,
+    )
+    lines = [p.line() for p in problems]
+    notes = [w.line() for w in warnings]
+    if inputs is not None:
+        errors, more = check_against_inputs(params, inputs)
+        lines += errors
+        notes += more
+    for line in lines + notes:
+        print(line, file=sys.stderr)
+    for stem, m in mapped.items():
+        print(f"{stem}: {_origin_line(m.origin())}")
+    n, w = len(lines), len(notes)
+    print(f"{args.data_dir}: {n} problem{'s' * (n != 1)}, {w} warning{'s' * (w != 1)}")
+    return EXIT_BAD_INPUT if lines else EXIT_OK
+
+
+def _origin_line(origin: dict) -> str:
+    read, rows = origin.get("rows_read"), origin.get("rows")
+    kept = origin.get("rows_kept", read)
+    parts = [origin.get("source", ""), f"{read:,} rows read"]
+    if kept != read:
+        parts.append(f"{kept:,} kept")
+    if rows != kept:
+        parts.append(f"{rows:,} after summing")
+    return ", ".join(parts)
+
+
+def _sources(args: argparse.Namespace) -> int:
+    """``alignment sources PARAMS.yaml --out DIR``: the contract files the mapping produced."""
+    from alignment.loading import load_checked
+    from alignment.params import load_params
+    from alignment.sources.load import check_out_folder, write_inputs
+
+    params = load_params(args.params)
+    problem = check_out_folder(args.out, params.data_dir)
+    if problem:
+        print(f"alignment sources: --out: {problem}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    params, inputs, warnings = load_checked(args.params)
+    for w in warnings:
+        print(w, file=sys.stderr)
+    written = write_inputs(inputs, args.out)
+    for stem, origin in inputs.origins.items():
+        print(f"{stem}: {_origin_line(origin)} -> {args.out / (stem + '.csv')}")
+    print(f"wrote {len(written)} files to {args.out}")
+    return EXIT_OK
 
 
 def _plan(args: argparse.Namespace) -> int:
@@ -418,4 +491,5 @@ _COMMANDS = {
     "template": _template,
     "collect": _collect,
     "diff": _diff,
+    "sources": _sources,
 }

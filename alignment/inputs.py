@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -126,16 +126,23 @@ class Inputs:
     prior_quotas: pd.DataFrame = field(default_factory=lambda: _empty("prior_quotas"))
     files: dict[str, Path] = field(default_factory=dict)
     warnings: tuple[Problem, ...] = ()
+    # inputs read from params ``sources:`` (stem -> where it came from); see alignment.sources
+    origins: dict[str, dict] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------- reading
 
 
-def find_files(data_dir: Path) -> tuple[dict[str, Path], list[Problem]]:
-    """Find each input file's path by stem; two formats for one stem, or a missing required file, is a problem."""
+def find_files(data_dir: Path, skip: Collection[str] = ()) -> tuple[dict[str, Path], list[Problem]]:
+    """Find each input file's path by stem; two formats for one stem, or a missing required file, is a problem.
+
+    Stems in ``skip`` (read from a source instead) are not looked for.
+    """
     found: dict[str, Path] = {}
     problems: list[Problem] = []
     for stem, spec in SPECS.items():
+        if stem in skip:
+            continue
         paths = [data_dir / f"{stem}{ext}" for ext in FORMATS if (data_dir / f"{stem}{ext}").is_file()]
         if len(paths) > 1:
             problems.append(
@@ -850,6 +857,7 @@ def check_folder(
     *,
     fiscal_year: int | None = None,
     fiscal_year_start_month: int = 1,
+    mapped: dict[str, tuple[str, pd.DataFrame]] | None = None,
 ) -> tuple[Inputs | None, list[Problem], list[Problem]]:
     """Read and check every input file of a data folder.
 
@@ -860,6 +868,9 @@ def check_folder(
     fiscal_year, fiscal_year_start_month : int
         The plan year, for the rule that every product sold in the prior year has a channel
         strategy. Without it, the plan year is the fiscal year of the latest month in ``actuals``.
+    mapped : dict, optional
+        Inputs already read from a source (stem -> (name used in problems, contract columns as
+        text, money as float)); their files in the data folder are not read.
 
     Returns
     -------
@@ -869,9 +880,10 @@ def check_folder(
     data_dir = Path(data_dir)
     if not data_dir.is_dir():
         return None, [Problem(str(data_dir), None, None, None, "a data folder that exists")], []
-    files, problems = find_files(data_dir)
-    raw: dict[str, pd.DataFrame] = {}
-    names = {stem: path.name for stem, path in files.items()}
+    mapped = mapped or {}
+    files, problems = find_files(data_dir, skip=mapped)
+    raw: dict[str, pd.DataFrame] = {stem: df for stem, (_, df) in mapped.items()}
+    names = {stem: path.name for stem, path in files.items()} | {s: n for s, (n, _) in mapped.items()}
     for stem, path in files.items():
         try:
             df = read_table(path, numeric=SPECS[stem].money + ("share",))

@@ -37,11 +37,16 @@ def check_with_data(params: Params) -> Checked:
     ParamsError
         For parameters that the data contradicts, each message naming the key.
     """
-    inputs = load_inputs(
-        params.data_dir,
-        fiscal_year=params.fiscal_year,
-        fiscal_year_start_month=params.fiscal_year_start_month,
-    )
+    if params.sources:  # some inputs come from files or queries named in the params file
+        from alignment.sources.load import load_with_sources
+
+        inputs = load_with_sources(params)
+    else:
+        inputs = load_inputs(
+            params.data_dir,
+            fiscal_year=params.fiscal_year,
+            fiscal_year_start_month=params.fiscal_year_start_month,
+        )
     errors, warnings = check_against_inputs(params, inputs)
     if errors:
         raise ParamsError(errors)

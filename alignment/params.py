@@ -24,6 +24,7 @@ import yaml
 from alignment.fiscal import CYCLE_RE, MONTH_RE, QUARTER_RE, fiscal_months
 from alignment.paths import NOTEBOOKS_DIR
 from alignment.problems import ParamsError
+from alignment.sources.spec import Source, parse_sources
 
 GROUP_METHODS = ("target_gap", "headroom", "potential", "prior_revenue", "equal", "shares")
 CUSTOMER_METHODS = ("headroom", "potential", "prior_revenue", "equal")
@@ -128,6 +129,7 @@ class Params:
     quota_quality: QuotaQualityParams = field(default_factory=QuotaQualityParams)
     replan: ReplanParams = field(default_factory=ReplanParams)
     source: Path | None = None
+    sources: dict[str, Source] = field(default_factory=dict)
 
     @property
     def months(self) -> list[str]:
@@ -157,6 +159,7 @@ class Params:
             "celebration": asdict(self.celebration),
             "quota_quality": asdict(self.quota_quality),
             "replan": asdict(self.replan),
+            **({"sources": {k: v.to_dict() for k, v in self.sources.items()}} if self.sources else {}),
         }
 
     def to_yaml(self) -> str:
@@ -189,6 +192,7 @@ _SCHEMA: dict[str, Any] = {
     "celebration": {"quarter": None},
     "quota_quality": {"threshold": None, "excellence": None, "rise_margin": None},
     "replan": {"target": None},
+    "sources": None,  # checked by alignment.sources.spec.parse_sources
 }
 
 
@@ -466,6 +470,7 @@ def parse_params(raw: Any, base_dir: Path, source: str = "params") -> Params:
 
     quota_quality = _quota_quality(top.get("quota_quality"), chk)
     replan = _replan(top.get("replan"), chk)
+    sources = parse_sources(top.get("sources"), data_dir, chk.fail, chk.unknown)
 
     if chk.messages:
         raise ParamsError(chk.messages)
@@ -480,6 +485,7 @@ def parse_params(raw: Any, base_dir: Path, source: str = "params") -> Params:
         celebration=CelebrationParams(quarter=quarter or CelebrationParams().quarter),
         quota_quality=quota_quality,
         replan=replan,
+        sources=sources,
     )
 
 

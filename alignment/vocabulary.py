@@ -242,7 +242,11 @@ COLUMNS: dict[str, Column] = {
     "original_quota": Column("Original quota", _M), "booked": Column("Booked", _M),
     "past_objective": Column("Objective, months past", _M), "rest_objective": Column("Objective, months left", _M),
     "forecast_rest": Column("Forecast, months left", _M), "rest_quota": Column("Quota, months left", _M),
-    "days_overdue": Column("Days overdue", _N), "successes": Column("Successes", _N), "recognised_for": Column("Recognised for"),
+    "days_overdue": Column("Days overdue", _N),
+    # where the inputs came from
+    "input": Column("Input"), "from": Column("From"), "source": Column("Source"), "detail": Column("Detail"),
+    "rows read": Column("Rows read", _N), "rows kept": Column("Rows kept", _N),
+    "rows after summing": Column("Rows after summing", _N), "successes": Column("Successes", _N), "recognised_for": Column("Recognised for"),
     "mixed_successes": Column("In mixed teams", _N), "count": Column("Count", _N), "people": Column("People", _N),
 }  # fmt: skip
 

@@ -63,8 +63,12 @@ def open_workbook(report_dir: str | None = None, **parameters: Any) -> Workbook:
     report_dir : str or None
         The folder the notebook writes its tables to; None writes nothing.
     **parameters
-        The ``parameters`` cell's values (the params file's keys).
+        The ``parameters`` cell's values (the params file's keys). A params file's ``sources``
+        key, which ``papermill -f`` injects beside the ``parameters`` cell, is taken from the
+        notebook's namespace when the call does not name it.
     """
+    if "sources" not in parameters and (injected := _injected("sources")):
+        parameters["sources"] = injected
     checked = check_with_data(notebook_params(**parameters))
     setup()
     return Workbook(
@@ -73,3 +77,13 @@ def open_workbook(report_dir: str | None = None, **parameters: Any) -> Workbook:
         warnings=checked.warnings,
         report_dir=Path(report_dir) if report_dir else None,
     )
+
+
+def _injected(name: str) -> Any:
+    """A value papermill injected into the running notebook's namespace, or None outside a kernel."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython ships with the kernel
+        return None
+    shell = get_ipython()
+    return shell.user_ns.get(name) if shell is not None else None

@@ -11,7 +11,7 @@ import yaml
 from alignment.paths import PROJECT_DIR
 
 # conda-forge names of the PyPI packages whose names differ there (extras included)
-CONDA_NAMES = {"bleach[css]": "bleach-with-css"}
+CONDA_NAMES = {"bleach[css]": "bleach-with-css", "psycopg[binary]": "psycopg"}
 
 
 def _name(requirement: str) -> str:

@@ -189,6 +189,7 @@ def finish_report(
         "params_file": str(scenario.params_file),
         "parameters": scenario.params.to_dict(),
         "inputs": input_hashes(scenario.inputs),
+        "sources": dict(getattr(scenario.inputs, "origins", {}) or {}),
         "package": {"name": "alignment-workbook", "version": __version__},
         "python": platform.python_version(),
         "started": iso_time(scenario.started),
@@ -215,6 +216,7 @@ def finish_report(
         warnings=index_warnings(scenario.warnings),
         marks=index_marks(headline),
         changes=changes,
+        sources=list((getattr(scenario.inputs, "origins", {}) or {}).values()),
     )
     atomic_write_text(scenario.build_dir / "index.html", index_html(page))
     return headline

@@ -421,6 +421,8 @@ class IndexPage:
     warnings: Sequence[str] = ()  # the run's warnings (parameters and inputs), as run.json lists them
     marks: Mapping[str, str] = field(default_factory=dict)  # headline label -> a note marking the figure
     changes: str | None = None  # the page comparing this report with an earlier one (--compare-to)
+    # inputs read from params ``sources:``: where each came from (alignment.sources), no password
+    sources: Sequence[Mapping[str, Any]] = ()
 
 
 @functools.cache

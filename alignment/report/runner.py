@@ -58,6 +58,7 @@ from alignment.report.folders import (
 from alignment.report.interrupts import held, stop_on_termination
 from alignment.report.notebooks import NOTEBOOK_GLOB, find_notebooks, select_notebooks
 from alignment.report.scheduling import run_tasks
+from alignment.sources.load import notebook_inputs
 
 CHANGES_PAGE = "changes.html"
 
@@ -175,6 +176,8 @@ def _run(
             (s.build_dir / "tables").mkdir()
             parameters = notebook_parameters(s.params, report_dir=s.out_dir / "tables")
             parameters["report_dir"] = str(s.build_dir / "tables")
+            if s.params.sources:  # the notebooks read what the sources gave, mapped once for all
+                parameters.update(notebook_inputs(s.inputs, s.build_dir / "inputs"))
             for nb in selected:
                 tasks.append(
                     Task(
