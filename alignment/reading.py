@@ -173,8 +173,8 @@ def _csv_body(path: Path, encoding: str, header: list[str]) -> tuple[pd.DataFram
         return df, []
     long_rows, widest = _long_rows(path, encoding, width)
     names = [*(h.strip() for h in header), *(f" extra field {k}" for k in range(widest - width))]
-    df = pd.read_csv(path, header=0, names=names, **options)
-    df = df.iloc[:, :width]
+    # with header=0 the parser would hold every row to the header's width again
+    df = pd.read_csv(path, header=None, skiprows=1, names=names, usecols=names[:width], **options)
     problems = [
         Problem(
             path.name,
