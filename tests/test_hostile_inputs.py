@@ -261,3 +261,17 @@ def test_nothing_in_the_data_folder_is_written(tmp_path: Path) -> None:
     with pytest.raises(InputError):
         load_inputs(folder)
     assert snapshot(folder) == before
+
+
+def test_a_notebook_reads_an_input_with_its_encoding(tmp_path: Path) -> None:
+    """Every notebook passes its ``encoding`` parameter to open_workbook (tests/test_hygiene.py checks the call)."""
+    from alignment.workbook import open_workbook
+
+    folder = write_company(tmp_path)
+    text = FILES["customers"].replace("Brightline", "Müller GmbH")
+    (folder / "customers.csv").write_bytes(text.encode("cp1252"))
+    with pytest.raises(InputError):
+        open_workbook(data_dir=str(folder))
+    wb = open_workbook(data_dir=str(folder), encoding={"customers": "cp1252"})
+    assert "Müller GmbH" in set(wb.inputs.customers["customer_name"])
+    assert wb.params.encoding == {"customers": "cp1252"}
