@@ -125,8 +125,12 @@ class Params:
         return fiscal_months(self.fiscal_year - 1, self.fiscal_year_start_month)
 
     def to_dict(self) -> dict[str, Any]:
-        """The parameters as the YAML structure (``data_dir`` as an absolute path)."""
-        return {
+        """The parameters as the YAML structure (``data_dir`` as an absolute path).
+
+        ``encoding`` appears only when an input has one: a file of every-input UTF-8 stays as
+        plain as it was.
+        """
+        values = {
             "data_dir": str(self.data_dir),
             "fiscal_year": self.fiscal_year,
             "fiscal_year_start_month": self.fiscal_year_start_month,
@@ -140,8 +144,10 @@ class Params:
             "review": asdict(self.review),
             "report_card": asdict(self.report_card),
             "celebration": asdict(self.celebration),
-            "encoding": dict(self.encoding),
         }
+        if self.encoding:
+            values["encoding"] = dict(self.encoding)
+        return values
 
     def to_yaml(self) -> str:
         """A params file that reproduces these parameters exactly."""

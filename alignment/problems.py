@@ -24,7 +24,7 @@ class Problem(NamedTuple):
     """One problem or warning about an input file.
 
     A named tuple rather than a dataclass: a file of a million bad amounts is a million
-    problems, and a tuple is made several times faster and holds no ``__dict__``.
+    problems, and a tuple is made about three times faster and holds no ``__dict__``.
 
     Attributes
     ----------

@@ -172,7 +172,9 @@ class TestEncoding:
         assert p.to_dict()["encoding"] == {"actuals": "cp1252", "customers": "latin-1"}
 
     def test_default_is_utf8_for_every_input(self, tmp_path: Path) -> None:
-        assert parse_params({}, tmp_path).encoding == {}
+        p = parse_params({}, tmp_path)
+        assert p.encoding == {}
+        assert "encoding" not in p.to_dict()  # a params file written back stays as plain as it was
 
     def test_round_trip_through_yaml(self, tmp_path: Path) -> None:
         p = parse_params({"encoding": {"actuals": "cp1252"}}, tmp_path)
