@@ -76,6 +76,22 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument(
         "--fiscal-year-start-month", type=_month_number, default=1, help="1 = calendar year (default)"
     )
+    val.add_argument(
+        "--all", action="store_true", help="list every problem, not the first 20 of each file and column"
+    )
+    val.add_argument(
+        "--problems-out",
+        type=Path,
+        metavar="FILE.csv",
+        help="also write every problem and warning as a table (a new file, or one it wrote before)",
+    )
+    val.add_argument(
+        "--encoding",
+        action="append",
+        default=[],
+        metavar="STEM=ENCODING",
+        help="read a CSV input that is not UTF-8, e.g. --encoding actuals=cp1252 (repeatable)",
+    )
     val.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
 
     src = sub.add_parser("sources", help="write the contract input files that a params file's sources map to")
@@ -264,14 +280,34 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _validate(args: argparse.Namespace) -> int:
     from alignment.inputs import check_folder
+    from alignment.problem_table import ProblemsOutError, refusal, write_problem_table
+    from alignment.problems import SHOWN_PER_COLUMN, bounded_lines
 
     if args.data_dir.suffix.lower() in (".yaml", ".yml") and not args.data_dir.is_dir():
         return _validate_params(args)
+    encoding, wrong = _encodings(args.encoding)
+    if args.problems_out is not None and (why := refusal(args.problems_out, args.data_dir)):
+        wrong.append(f"alignment validate: --problems-out: {why}")
+    if wrong:
+        print("\n".join(wrong), file=sys.stderr)
+        return EXIT_BAD_INPUT
     _, problems, warnings = check_folder(
-        args.data_dir, fiscal_year=args.fiscal_year, fiscal_year_start_month=args.fiscal_year_start_month
+        args.data_dir,
+        fiscal_year=args.fiscal_year,
+        fiscal_year_start_month=args.fiscal_year_start_month,
+        encoding=encoding,
     )
-    for p in problems + warnings:
-        print(p.line(), file=sys.stderr)
+    limit = None if args.all else SHOWN_PER_COLUMN
+    lines = bounded_lines(problems, limit) + bounded_lines(warnings, limit)
+    if lines:
+        sys.stderr.write("\n".join(lines) + "\n")
+    if args.problems_out is not None:
+        try:
+            write_problem_table(problems + warnings, args.problems_out, args.data_dir)
+        except ProblemsOutError as exc:
+            print(f"alignment validate: --problems-out: {exc}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        print(f"wrote {len(problems) + len(warnings):,} problems and warnings to {args.problems_out}")
     print(
         f"{args.data_dir}: {len(problems)} problem{'s' * (len(problems) != 1)}, "
         f"{len(warnings)} warning{'s' * (len(warnings) != 1)}"
@@ -291,17 +327,17 @@ def _validate_params(args: argparse.Namespace) -> int:
         fiscal_year=params.fiscal_year,
         fiscal_year_start_month=params.fiscal_year_start_month,
     )
-    lines = [p.line() for p in problems]
-    notes = [w.line() for w in warnings]
-    if inputs is not None:
-        errors, more = check_against_inputs(params, inputs)
-        lines += errors
-        notes += more
+    from alignment.problems import SHOWN_PER_COLUMN, bounded_lines
+
+    limit = None if args.all else SHOWN_PER_COLUMN
+    errors, more = check_against_inputs(params, inputs) if inputs is not None else ([], [])
+    lines = bounded_lines(problems, limit) + errors
+    notes = bounded_lines(warnings, limit) + more
     for line in lines + notes:
         print(line, file=sys.stderr)
     for stem, m in mapped.items():
         print(f"{stem}: {_origin_line(m.origin())}")
-    n, w = len(lines), len(notes)
+    n, w = len(problems) + len(errors), len(warnings) + len(more)
     print(f"{args.data_dir}: {n} problem{'s' * (n != 1)}, {w} warning{'s' * (w != 1)}")
     return EXIT_BAD_INPUT if lines else EXIT_OK
 
@@ -336,6 +372,22 @@ def _sources(args: argparse.Namespace) -> int:
         print(f"{stem}: {_origin_line(origin)} -> {args.out / (stem + '.csv')}")
     print(f"wrote {len(written)} files to {args.out}")
     return EXIT_OK
+
+
+def _encodings(values: list[str]) -> tuple[dict[str, str], list[str]]:
+    """``--encoding STEM=ENCODING`` values as a mapping, and one message per wrong value."""
+    from alignment.params import encoding_expected
+
+    encoding: dict[str, str] = {}
+    wrong: list[str] = []
+    for text in values:
+        stem, sep, codec = text.partition("=")
+        expected = "STEM=ENCODING, such as actuals=cp1252" if not sep else encoding_expected(stem, codec)
+        if expected is None:
+            encoding[stem] = codec
+        else:
+            wrong.append(f"alignment validate: --encoding: value {text!r}: expected {expected}")
+    return encoding, wrong
 
 
 def _plan(args: argparse.Namespace) -> int:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +32,7 @@ from alignment.fiscal import CYCLE_RE, MONTH_RE, QUARTER_RE, fiscal_months, fisc
 from alignment.ledger import LEDGER_COLUMNS, active_rows
 from alignment.money import from_cents, to_cents
 from alignment.problems import InputError, Problem
+from alignment.reading import read_input
 from alignment.rules import NEEDS_PER_SIDE, SIDES, must_escalate, n_accountable
 
 FORMATS = (".csv", ".parquet", ".xlsx")
@@ -169,49 +170,21 @@ def find_files(data_dir: Path, skip: Collection[str] = ()) -> tuple[dict[str, Pa
     return found, problems
 
 
-def read_table(path: Path, numeric: tuple[str, ...] = ()) -> pd.DataFrame:
+def read_table(path: Path, numeric: tuple[str, ...] = (), encoding: str | None = None) -> pd.DataFrame:
     """Read one input file as text: every cell a ``str``, missing cells as ``""``, whitespace trimmed.
 
     The one exception: a Parquet column named in ``numeric`` that is stored as numbers stays
     ``float64`` (missing as NaN), so a large file's money is not turned into text and back.
+
+    Raises
+    ------
+    InputError
+        When the file cannot be read as a table (see :func:`alignment.reading.read_input`).
     """
-    if path.suffix == ".csv":
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    elif path.suffix == ".parquet":
-        df = _read_parquet(path, numeric)
-    else:
-        df = pd.read_excel(path, dtype=str, engine="openpyxl").fillna("")
-    df.columns = [str(c).strip() for c in df.columns]
-    for col in df.columns:
-        if not pd.api.types.is_float_dtype(df[col]):
-            df[col] = df[col].astype("str").str.strip()
-    return df.reset_index(drop=True)
-
-
-def _read_parquet(path: Path, numeric: tuple[str, ...]) -> pd.DataFrame:
-    """A Parquet file with every column as text (cast by Arrow), except numeric columns named in ``numeric``."""
-    import pyarrow as pa_arrow
-    import pyarrow.compute as pc
-    import pyarrow.parquet as pq
-
-    table = pq.read_table(path)
-    columns = {}
-    for name, column in zip(table.column_names, table.columns, strict=True):
-        kind = column.type
-        if str(name) in numeric and (
-            pa_arrow.types.is_floating(kind)
-            or pa_arrow.types.is_integer(kind)
-            or pa_arrow.types.is_decimal(kind)
-        ):
-            columns[str(name)] = pc.cast(column, pa_arrow.float64())
-        else:
-            text = column if pa_arrow.types.is_string(kind) else pc.cast(column, pa_arrow.string())
-            columns[str(name)] = pc.fill_null(text, "")
-    return pa_arrow.table(columns).to_pandas(
-        types_mapper=lambda t: (
-            pd.StringDtype("pyarrow", na_value=float("nan")) if pa_arrow.types.is_string(t) else None
-        )
-    )
+    df, problems = read_input(path, numeric=numeric, encoding=encoding)
+    if df is None:
+        raise InputError(problems)
+    return df
 
 
 def _numeric(s: pd.Series) -> bool:
@@ -296,7 +269,14 @@ def _money(*, nonnegative: bool = False) -> list[pa.Check]:
     def money_nonnegative(s: pd.Series) -> pd.Series:
         return ~(_as_number(s) < 0)
 
-    checks = [pa.Check(money_format, error="an amount such as 1234.50 (no thousands separators, no units)")]
+    # ignore_na=False: an empty cell of a Parquet money column (NaN) is an error like an empty CSV cell
+    checks = [
+        pa.Check(
+            money_format,
+            error="an amount such as 1234.50 (no thousands separators, no units)",
+            ignore_na=False,
+        )
+    ]
     if nonnegative:
         checks.append(pa.Check(money_nonnegative, error="an amount >= 0"))
     return checks
@@ -508,22 +488,98 @@ def _ledger_checks(people: set[str] | None) -> dict[str, list[pa.Check]]:
 
 
 def _column_problems(name: str, df: pd.DataFrame, schema: pa.DataFrameSchema) -> list[Problem]:
-    try:
-        schema.validate(df, lazy=True)
-    except pa.errors.SchemaErrors as exc:
-        cases = exc.failure_cases
-        out = []
-        for case in cases.itertuples(index=False):
-            if case.index is None or pd.isna(case.index):
-                # missing columns are reported before validation, so this is a check that crashed
-                raise RuntimeError(
-                    f"{name}: check {case.check!r} on {case.column} failed: {case.failure_case}"
-                ) from exc
-            out.append(
-                Problem(name, int(case.index) + 2, str(case.column), str(case.failure_case), str(case.check))
+    """One problem per cell that fails a column check of ``schema``.
+
+    Each check is run on its column directly (a pandera ``Check`` is callable) rather than
+    through ``schema.validate(lazy=True)``: on a file of a million bad cells, pandera's table of
+    failure cases costs more time and memory than the checks themselves. The values shown are
+    shared between problems: a million copies of ``12k`` are one string.
+    """
+    out: list[Problem] = []
+    for col, column in schema.columns.items():
+        if col not in df.columns:  # an optional column that is absent; missing ones are reported before
+            continue
+        s = df[col]
+        for check in column.checks:
+            passed = check(s).check_output
+            if isinstance(passed, pd.Series):
+                passed = passed.fillna(False)
+            bad = np.flatnonzero(~np.asarray(passed, dtype=bool))
+            if not bad.size:
+                continue
+            codes, distinct = pd.factorize(s.iloc[bad], use_na_sentinel=False)
+            shown = ["" if isinstance(v, float) and np.isnan(v) else str(v) for v in distinct]
+            expected = str(check.error)
+            out += [
+                Problem(name, r, col, shown[c], expected)
+                for r, c in zip((bad + 2).tolist(), codes.tolist(), strict=True)
+            ]
+    return out
+
+
+# --------------------------------------------------------------------------- warnings of one file
+
+#: What a required input without rows means for the plan.
+_NO_ROWS = {
+    "customers": "there is no customer to plan for",
+    "products": "there is no product to plan",
+    "people": "there is no account owner",
+    "channel_strategy": "no product has a channel to sell through",
+    "actuals": "every target is 0",
+    "sales_input": "the bottom-up quota is 0 and no customer gets a quota",
+}
+#: An amount with a non-zero digit after the cents (12.345, 0.001, 7.0050 but not 7.500).
+SUB_CENT_RE = re.compile(r"^[+-]?\d*\.\d\d\d*[1-9]\d*$")
+#: How many rows a sub-cent warning names.
+_FIRST_ROWS = 5
+
+
+def _no_rows(name: str, spec: FileSpec, df: pd.DataFrame) -> list[Problem]:
+    """A warning for a required input that has a header and no rows."""
+    if not spec.required or len(df):
+        return []
+    what = _NO_ROWS.get(spec.stem, "it adds nothing to the plan")
+    return [Problem(name, None, None, None, f"rows below the header ({name} has no rows: {what})", "warning")]
+
+
+def _sub_cent(name: str, spec: FileSpec, df: pd.DataFrame) -> list[Problem]:
+    """One warning per money column holding amounts with fractions of a cent, which are rounded.
+
+    The warning gives the count, the first rows and what the first amount becomes; the values
+    stay accepted.
+    """
+    out = []
+    for col in spec.money:
+        s = df[col]
+        if _numeric(s):
+            x = s.to_numpy(dtype="float64")
+            with np.errstate(invalid="ignore"):
+                cents = x * 100
+                mask = np.isfinite(x) & (np.abs(cents - np.round(cents)) > 1e-6)
+        else:
+            mask = s.str.replace(" ", "", regex=False).str.match(SUB_CENT_RE.pattern).to_numpy(dtype=bool)
+        n = int(mask.sum())
+        if not n:
+            continue
+        where = np.flatnonzero(mask)
+        first = where[:_FIRST_ROWS] + 2
+        value = s.iloc[int(where[0])]
+        shown = value if isinstance(value, str) else repr(float(value))
+        rounded = from_cents(to_cents(_as_number(s.iloc[where[:1]]).to_numpy(dtype="float64")))[0]
+        rows = ", ".join(str(r) for r in first) + (", ..." if n > _FIRST_ROWS else "")
+        out.append(
+            Problem(
+                name,
+                int(first[0]),
+                col,
+                shown,
+                f"amounts in whole cents: {n:,} amount{'s' * (n != 1)} with fractions of a cent "
+                f"(rows {rows}) {'are' if n != 1 else 'is'} rounded to the cent ({shown.strip()} "
+                f"becomes {rounded:.2f})",
+                "warning",
             )
-        return out
-    return []
+        )
+    return out
 
 
 # --------------------------------------------------------------------------- rules across rows and files
@@ -858,6 +914,7 @@ def check_folder(
     fiscal_year: int | None = None,
     fiscal_year_start_month: int = 1,
     mapped: dict[str, tuple[str, pd.DataFrame]] | None = None,
+    encoding: Mapping[str, str] | None = None,
 ) -> tuple[Inputs | None, list[Problem], list[Problem]]:
     """Read and check every input file of a data folder.
 
@@ -871,6 +928,8 @@ def check_folder(
     mapped : dict, optional
         Inputs already read from a source (stem -> (name used in problems, contract columns as
         text, money as float)); their files in the data folder are not read.
+    encoding : mapping, optional
+        The text encoding of CSV inputs that are not UTF-8, by stem (``{"actuals": "cp1252"}``).
 
     Returns
     -------
@@ -884,21 +943,32 @@ def check_folder(
     files, problems = find_files(data_dir, skip=mapped)
     raw: dict[str, pd.DataFrame] = {stem: df for stem, (_, df) in mapped.items()}
     names = {stem: path.name for stem, path in files.items()} | {s: n for s, (n, _) in mapped.items()}
+    warnings: list[Problem] = []
+    encoding = dict(encoding or {})
     for stem, path in files.items():
+        spec = SPECS[stem]
         try:
-            df = read_table(path, numeric=SPECS[stem].money + ("share",))
+            df, unread = read_input(
+                path,
+                numeric=spec.money + ("share",),
+                encoding=encoding.get(stem),
+                expected_columns=spec.columns,
+            )
         except Exception as exc:  # unreadable file: one line, the reader's own reason
             problems.append(
                 Problem(path.name, None, None, None, f"a readable {path.suffix[1:]} file ({exc})")
             )
             continue
-        spec = SPECS[stem]
+        problems += unread
+        if df is None:
+            continue
         missing = [c for c in spec.columns if c not in df.columns]
         for col in missing:
             problems.append(Problem(path.name, 1, col, None, f"a column named {col} in the header"))
         if missing:
             continue
         raw[stem] = df
+        warnings += _no_rows(path.name, spec, df) + _sub_cent(path.name, spec, df)
 
     def ids(stem: str, col: str) -> set[str] | None:
         return set(raw[stem][col]) - {""} if stem in raw else None
@@ -918,18 +988,18 @@ def check_folder(
     for stem, df in raw.items():
         problems += _column_problems(names[stem], df, schemas[stem])
     plan_year = fiscal_year or _infer_plan_year(raw.get("actuals"), fiscal_year_start_month)
-    more, warnings = _cross_checks(raw, names, plan_year, fiscal_year_start_month)
+    more, found = _cross_checks(raw, names, plan_year, fiscal_year_start_month)
     problems += more
+    warnings += found
     warnings += unlisted_channels(raw, names)
     order = list(SPECS)
-    stem_of = {v: k for k, v in names.items()}
+    rank = {names.get(stem, f"{stem}.csv"): i for i, stem in enumerate(order)}
 
     def key(p: Problem) -> tuple:
-        stem = stem_of.get(p.file, p.file.rsplit(".", 1)[0])
-        return (order.index(stem) if stem in order else -1, p.row or 0, p.column or "", p.expected)
+        return (rank.get(p.file, -1), p.row or 0, p.column or "", p.expected)
 
-    problems = sorted(set(problems), key=key)
-    warnings = sorted(set(warnings), key=key)
+    problems = sorted(dict.fromkeys(problems), key=key)
+    warnings = sorted(dict.fromkeys(warnings), key=key)
     if problems:
         return None, problems, warnings
     tables = {stem: _typed(stem, raw[stem]) if stem in raw else _empty(stem) for stem in SPECS}
@@ -946,11 +1016,18 @@ def check_folder(
 
 
 def load_inputs(
-    data_dir: str | Path, *, fiscal_year: int | None = None, fiscal_year_start_month: int = 1
+    data_dir: str | Path,
+    *,
+    fiscal_year: int | None = None,
+    fiscal_year_start_month: int = 1,
+    encoding: Mapping[str, str] | None = None,
 ) -> Inputs:
     """Load a data folder, raising :class:`InputError` with every problem if any input is bad."""
     inputs, problems, _ = check_folder(
-        data_dir, fiscal_year=fiscal_year, fiscal_year_start_month=fiscal_year_start_month
+        data_dir,
+        fiscal_year=fiscal_year,
+        fiscal_year_start_month=fiscal_year_start_month,
+        encoding=encoding,
     )
     if problems or inputs is None:
         raise InputError(problems)

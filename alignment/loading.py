@@ -46,6 +46,7 @@ def check_with_data(params: Params) -> Checked:
             params.data_dir,
             fiscal_year=params.fiscal_year,
             fiscal_year_start_month=params.fiscal_year_start_month,
+            encoding=params.encoding,
         )
     errors, warnings = check_against_inputs(params, inputs)
     if errors:

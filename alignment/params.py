@@ -7,10 +7,15 @@ naming the key. ``data_dir`` is resolved against the params file's folder.
 The checks that need the data (a growth-rule value that exists nowhere in the data, a rule that
 matches no cell, ``group_shares`` naming a group that does not exist, a report-card cycle without
 ratings) live in :func:`check_against_inputs`.
+
+A params file is bounded before it is read: at most 1 MB, YAML aliases (``*name``) that repeat at
+most 10,000 values in all (an "alias bomb" of a few lines can stand for billions), at most 10,000
+growth rules; a value shown in a message is cut to one short line.
 """
 
 from __future__ import annotations
 
+import codecs
 import difflib
 import math
 import re
@@ -23,7 +28,7 @@ import yaml
 
 from alignment.fiscal import CYCLE_RE, MONTH_RE, QUARTER_RE, fiscal_months
 from alignment.paths import NOTEBOOKS_DIR
-from alignment.problems import ParamsError
+from alignment.problems import ParamsError, show_value
 from alignment.sources.spec import Source, parse_sources
 
 GROUP_METHODS = ("target_gap", "headroom", "potential", "prior_revenue", "equal", "shares")
@@ -31,6 +36,11 @@ CUSTOMER_METHODS = ("headroom", "potential", "prior_revenue", "equal")
 CAPS = ("potential", "none")
 PHASINGS = ("seasonal", "even")
 RULE_KEYS = ("customer_group", "product_line", "product_id")
+
+#: A params file is refused above these sizes, before any other check.
+MAX_PARAMS_BYTES = 1_000_000
+MAX_ALIAS_VALUES = 10_000
+MAX_RULES = 10_000
 
 
 @dataclass(frozen=True)
@@ -128,6 +138,7 @@ class Params:
     celebration: CelebrationParams = field(default_factory=CelebrationParams)
     quota_quality: QuotaQualityParams = field(default_factory=QuotaQualityParams)
     replan: ReplanParams = field(default_factory=ReplanParams)
+    encoding: dict[str, str] = field(default_factory=dict)
     source: Path | None = None
     sources: dict[str, Source] = field(default_factory=dict)
 
@@ -142,8 +153,12 @@ class Params:
         return fiscal_months(self.fiscal_year - 1, self.fiscal_year_start_month)
 
     def to_dict(self) -> dict[str, Any]:
-        """The parameters as the YAML structure (``data_dir`` as an absolute path)."""
-        return {
+        """The parameters as the YAML structure (``data_dir`` as an absolute path).
+
+        ``encoding`` appears only when an input has one: a file of every-input UTF-8 stays as
+        plain as it was.
+        """
+        values = {
             "data_dir": str(self.data_dir),
             "fiscal_year": self.fiscal_year,
             "fiscal_year_start_month": self.fiscal_year_start_month,
@@ -161,6 +176,9 @@ class Params:
             "replan": asdict(self.replan),
             **({"sources": {k: v.to_dict() for k, v in self.sources.items()}} if self.sources else {}),
         }
+        if self.encoding:
+            values["encoding"] = dict(self.encoding)
+        return values
 
     def to_yaml(self) -> str:
         """A params file that reproduces these parameters exactly."""
@@ -193,6 +211,7 @@ _SCHEMA: dict[str, Any] = {
     "quota_quality": {"threshold": None, "excellence": None, "rise_margin": None},
     "replan": {"target": None},
     "sources": None,  # checked by alignment.sources.spec.parse_sources
+    "encoding": None,
 }
 
 
@@ -245,8 +264,32 @@ class _Checker:
 
 
 def _show(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
+    return show_value(value)
+
+
+def encoding_expected(stem: Any, codec: Any) -> str | None:
+    """What is wrong with one entry of ``encoding`` (input stem -> text encoding), or None.
+
+    The answer is the "expected ..." part of a message: the stem must name an input file
+    (``actuals``), the encoding one that Python knows (``cp1252``, ``latin-1``, ``utf-16``).
+    """
+    from alignment.inputs import SPECS
+
+    if not isinstance(stem, str) or stem not in SPECS:
+        close = difflib.get_close_matches(str(stem), list(SPECS), n=1, cutoff=0.6)
+        hint = f" — did you mean {close[0]}?" if close else ""
+        return f"the name of an input file without its extension ({', '.join(SPECS)}){hint}"
+    if not isinstance(codec, str) or not _known_codec(codec):
+        return "a text encoding such as cp1252, latin-1 or utf-8"
+    return None
+
+
+def _known_codec(name: str) -> bool:
+    try:
+        info = codecs.lookup(name)
+    except LookupError:
+        return False
+    return info._is_text_encoding  # rot13 and the bytes-to-bytes codecs are not encodings of a file
 
 
 def _check_keys(raw: Any, schema: dict[str, Any], prefix: str, chk: _Checker) -> dict[str, Any]:
@@ -320,6 +363,9 @@ def parse_params(raw: Any, base_dir: Path, source: str = "params") -> Params:
         chk.fail(
             "target.rules", raw_rules, "a list of rules such as {customer_group: Enterprise, growth: 0.15}"
         )
+        raw_rules = []
+    elif len(raw_rules) > MAX_RULES:
+        chk.fail("target.rules", raw_rules, f"at most {MAX_RULES:,} rules")
         raw_rules = []
     for i, rule in enumerate(raw_rules, start=1):
         key = f"target.rules[{i}]"
@@ -471,6 +517,18 @@ def parse_params(raw: Any, base_dir: Path, source: str = "params") -> Params:
     quota_quality = _quota_quality(top.get("quota_quality"), chk)
     replan = _replan(top.get("replan"), chk)
     sources = parse_sources(top.get("sources"), data_dir, chk.fail, chk.unknown)
+    # encoding: how to read CSV inputs that are not UTF-8
+    enc_raw = top.get("encoding", {}) or {}
+    encoding: dict[str, str] = {}
+    if not isinstance(enc_raw, dict):
+        chk.fail("encoding", enc_raw, "a mapping of input names to encodings, such as {actuals: cp1252}")
+    else:
+        for stem, codec in enc_raw.items():
+            wrong = encoding_expected(stem, codec)
+            if wrong is not None:
+                chk.fail(f"encoding.{stem}", codec if isinstance(stem, str) else stem, wrong)
+            else:
+                encoding[stem] = codec
 
     if chk.messages:
         raise ParamsError(chk.messages)
@@ -486,6 +544,7 @@ def parse_params(raw: Any, base_dir: Path, source: str = "params") -> Params:
         quota_quality=quota_quality,
         replan=replan,
         sources=sources,
+        encoding=encoding,
     )
 
 
@@ -561,14 +620,101 @@ def load_params(path: str | Path) -> Params:
     path = Path(path)
     if not path.is_file():
         raise ParamsError([f"{path}: no such params file"])
+    raw = read_yaml(path)
+    params = parse_params(raw if raw is not None else {}, path.resolve().parent, source=path.name)
+    return replace(params, source=path.resolve())
+
+
+def read_yaml(path: Path) -> Any:
+    """Parse a params file with its size bounded; raises ParamsError naming the limit.
+
+    The file is refused when it is over :data:`MAX_PARAMS_BYTES`, or when its aliases (``*name``)
+    would repeat more than :data:`MAX_ALIAS_VALUES` values: the check counts the document's
+    nodes as written and as expanded, before anything is built from them.
+    """
+    with open(path, "rb") as fh:
+        data = fh.read(MAX_PARAMS_BYTES + 1)
+    if len(data) > MAX_PARAMS_BYTES:
+        raise ParamsError(
+            [f"{path.name}: over {MAX_PARAMS_BYTES:,} bytes: expected a params file of at most 1 MB"]
+        )
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise ParamsError(
+            [f"{path.name}: line {line}: byte 0x{data[exc.start]:02x}: expected UTF-8 text"]
+        ) from None
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        repeated = _alias_repeats(node, MAX_ALIAS_VALUES)
+        if repeated > MAX_ALIAS_VALUES:
+            raise ParamsError(
+                [
+                    f"{path.name}: aliases (*name) repeat more than {MAX_ALIAS_VALUES:,} values: expected a "
+                    f"params file whose aliases repeat at most {MAX_ALIAS_VALUES:,} values in all"
+                ]
+            )
+        return loader.construct_document(node)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" line {mark.line + 1}" if mark is not None else ""
         raise ParamsError([f"{path.name}:{where}: not valid YAML ({getattr(exc, 'problem', exc)})"]) from None
-    params = parse_params(raw if raw is not None else {}, path.resolve().parent, source=path.name)
-    return replace(params, source=path.resolve())
+    except RecursionError:
+        raise ParamsError([f"{path.name}: values nested too deeply: expected a params file"]) from None
+    except ValueError as exc:  # a number of thousands of digits
+        reason = str(exc).split(";")[0]
+        raise ParamsError([f"{path.name}: a value that cannot be read ({reason})"]) from None
+    finally:
+        loader.dispose()
+
+
+def _alias_repeats(root: yaml.Node, limit: int) -> int:
+    """How many values the document's aliases repeat: its size expanded minus its size as written.
+
+    Each alias is the node of its anchor again, so sizes are memoised per node and the count
+    stops once it passes ``limit``: a few lines of nested aliases never get walked out. An alias
+    inside its own anchor repeats without end.
+    """
+    written: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) not in written:
+            written.add(id(node))
+            stack.extend(_children(node))
+    cap = len(written) + limit + 1
+    size: dict[int, int] = {}
+    open_: set[int] = set()
+
+    def expanded(node: yaml.Node) -> int:
+        key = id(node)
+        if key in size:
+            return size[key]
+        if key in open_:
+            return cap
+        open_.add(key)
+        total = 1
+        for child in _children(node):
+            total = min(cap, total + expanded(child))
+            if total >= cap:
+                break
+        open_.discard(key)
+        size[key] = total
+        return total
+
+    return expanded(root) - len(written)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
 
 
 def notebook_params(**values: Any) -> Params:

@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from tiny_company import replace_line, write_company
 
@@ -134,3 +135,113 @@ class TestReplan:
         assert sums.tolist() == cents.tolist()
         past = objectives["month"] <= "2026-10"
         assert (objectives.loc[past, "change"] == "0.00").all()
+
+
+def many_bad_amounts(folder: Path, n: int) -> Path:
+    rows = "".join("2025-01,C001,P01,Direct,12k\n" for _ in range(n))
+    return write_company(folder, actuals="month,customer_id,product_id,channel,revenue\n" + rows)
+
+
+class TestValidateBounded:
+    def test_the_first_20_of_each_column_then_the_count(self, tmp_path: Path) -> None:
+        done = alignment("validate", str(many_bad_amounts(tmp_path / "d", 5_000)))
+        assert done.returncode == 2
+        lines = done.stderr.splitlines()
+        assert lines[19].startswith("actuals.csv, row 21, column revenue: value '12k'")
+        assert lines[20] == "actuals.csv, column revenue: 4,980 more like these"
+        assert len(lines) == 21 + 2  # and the two warnings of the tiny company
+        assert "5000 problems" in done.stdout
+
+    def test_all_lists_every_one(self, tmp_path: Path) -> None:
+        done = alignment("validate", str(many_bad_amounts(tmp_path / "d", 5_000)), "--all")
+        assert done.returncode == 2
+        assert len(done.stderr.splitlines()) == 5_000 + 2
+        assert "more like these" not in done.stderr
+
+    def test_problems_out_writes_them_all_as_a_table(self, tmp_path: Path) -> None:
+        out = tmp_path / "problems.csv"
+        done = alignment("validate", str(many_bad_amounts(tmp_path / "d", 5_000)), "--problems-out", str(out))
+        assert done.returncode == 2
+        assert len(done.stderr.splitlines()) == 21 + 2
+        table = pd.read_csv(out, dtype=str, keep_default_na=False)
+        assert list(table.columns) == ["severity", "file", "row", "column", "value", "expected"]
+        assert len(table) == 5_002 and table["row"].iloc[:3].tolist() == ["2", "3", "4"]
+        assert f"wrote 5,002 problems and warnings to {out}" in done.stdout
+        again = alignment("validate", str(write_company(tmp_path / "clean")), "--problems-out", str(out))
+        assert again.returncode == 0
+        assert len(pd.read_csv(out, dtype=str)) == 2  # its own table is replaced
+
+    def test_problems_out_refuses_a_file_it_did_not_write(self, tmp_path: Path) -> None:
+        out = tmp_path / "mine.csv"
+        out.write_bytes(b"customer,notes\nC001,call back\n")
+        done = alignment("validate", str(many_bad_amounts(tmp_path / "d", 30)), "--problems-out", str(out))
+        assert done.returncode == 2
+        assert done.stderr.strip() == (
+            f"alignment validate: --problems-out: {out}: a file that validate did not write, which it would "
+            "overwrite: expected a new file name, or a problems table that validate --problems-out wrote before"
+        )
+        assert out.read_bytes() == b"customer,notes\nC001,call back\n"
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["d", "mine.csv"]
+
+    def test_problems_out_never_writes_into_the_data_folder(self, tmp_path: Path) -> None:
+        folder = write_company(tmp_path / "d", wins=None)
+        done = alignment("validate", str(folder), "--problems-out", str(folder / "wins.csv"))
+        assert done.returncode == 2
+        assert "in the data folder" in done.stderr and not (folder / "wins.csv").exists()
+
+
+class TestEncodingOption:
+    def cp1252_company(self, folder: Path) -> Path:
+        folder = write_company(folder)
+        text = (folder / "customers.csv").read_text(encoding="utf-8").replace("Brightline", "Müller GmbH")
+        (folder / "customers.csv").write_bytes(text.encode("cp1252"))
+        return folder
+
+    def test_validate_names_the_option_and_reads_with_it(self, tmp_path: Path) -> None:
+        folder = self.cp1252_company(tmp_path / "d")
+        done = alignment("validate", str(folder))
+        assert done.returncode == 2
+        assert done.stderr.splitlines()[0].endswith(
+            "encoding: {customers: cp1252} in the params file, or alignment validate --encoding customers=cp1252"
+        )
+        done = alignment("validate", str(folder), "--encoding", "customers=cp1252")
+        assert done.returncode == 0, done.stderr
+
+    def test_a_wrong_encoding_option_exits_2(self, tmp_path: Path) -> None:
+        folder = write_company(tmp_path / "d")
+        done = alignment("validate", str(folder), "--encoding", "customer=cp1252", "--encoding", "actuals")
+        assert done.returncode == 2
+        assert done.stderr.splitlines() == [
+            "alignment validate: --encoding: value 'customer=cp1252': expected the name of an input file without "
+            "its extension (customers, products, people, channel_strategy, actuals, sales_input, roles, overrides, "
+            "report_card_needs, report_card_ratings, action_items, wins) — did you mean customers?",
+            "alignment validate: --encoding: value 'actuals': expected STEM=ENCODING, such as actuals=cp1252",
+        ]
+
+    def test_plan_reads_with_the_params_key(self, tmp_path: Path) -> None:
+        self.cp1252_company(tmp_path / "d")
+        params = tmp_path / "p.yaml"
+        params.write_text("data_dir: d\nencoding: {customers: cp1252}\n")
+        done = alignment("plan", str(params), "--out", str(tmp_path / "out"))
+        assert done.returncode == 0, done.stderr
+        quotas = pd.read_csv(tmp_path / "out" / "final_quotas.csv", dtype=str)
+        assert "Müller GmbH" in set(quotas["customer_name"])
+
+
+def test_an_alias_bomb_exits_2_at_once(tmp_path: Path) -> None:
+    lines = ["anchors:", '  a0: &a0 ["x","x","x","x","x","x","x","x","x"]']
+    lines += [f"  a{i}: &a{i} [" + ",".join([f"*a{i - 1}"] * 9) + "]" for i in range(1, 9)]
+    params = tmp_path / "bomb.yaml"
+    params.write_text("\n".join([*lines, "fiscal_year: *a8"]) + "\n")
+    done = subprocess.run(
+        [sys.executable, "-m", "alignment", "plan", str(params), "--out", str(tmp_path / "o")],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.returncode == 2
+    assert done.stderr.strip() == (
+        "bomb.yaml: aliases (*name) repeat more than 10,000 values: expected a params file whose aliases repeat at "
+        "most 10,000 values in all"
+    )

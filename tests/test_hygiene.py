@@ -29,11 +29,12 @@ allocation: dict = {"group_method": "target_gap", "group_shares": {}, "customer_
 review: dict = {"month": "2026-10", "flag_below": 0.90}  # the joint monthly review
 report_card: dict = {"cycle": "2026-H1"}  # the report-card half-year analysed
 celebration: dict = {"quarter": "2026-Q3"}  # the quarter celebrated
+encoding: dict = {}  # text encoding of CSV inputs that are not UTF-8, e.g. {"actuals": "cp1252"}
 report_dir = None  # folder the tables go to; None writes no tables"""
 OPEN = (
     "wb = open_workbook(report_dir=report_dir, data_dir=data_dir, fiscal_year=fiscal_year, "
     "fiscal_year_start_month=fiscal_year_start_month, target=target, allocation=allocation, review=review, "
-    "report_card=report_card, celebration=celebration)"
+    "report_card=report_card, celebration=celebration, encoding=encoding)"
 )
 EXPECTED = [
     "00_roles_and_channels",
