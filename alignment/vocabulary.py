@@ -244,7 +244,7 @@ COLUMNS: dict[str, Column] = {
     "forecast_rest": Column("Forecast, months left", _M), "rest_quota": Column("Quota, months left", _M),
     "days_overdue": Column("Days overdue", _N),
     # where the inputs came from
-    "input": Column("Input"), "from": Column("From"), "source": Column("Source"), "detail": Column("Detail"),
+    "input": Column("Input"), "from": Column("Comes from"), "source": Column("Source"), "detail": Column("Detail"),
     "rows read": Column("Rows read", _N), "rows kept": Column("Rows kept", _N),
     "rows after summing": Column("Rows after summing", _N), "successes": Column("Successes", _N), "recognised_for": Column("Recognised for"),
     "mixed_successes": Column("In mixed teams", _N), "count": Column("Count", _N), "people": Column("People", _N),

@@ -90,9 +90,9 @@ class TestAliases:
         path.write_text(f"anchors: &l [{items}]\nmore: [" + ",".join(["*l"] * 100) + "]\n")
         assert load_messages(path) == [
             "p.yaml: anchors: unknown key (known keys: data_dir, fiscal_year, fiscal_year_start_month, target, "
-            "allocation, review, report_card, celebration, encoding)",
+            "allocation, review, report_card, celebration, quota_quality, replan, sources, encoding)",
             "p.yaml: more: unknown key (known keys: data_dir, fiscal_year, fiscal_year_start_month, target, "
-            "allocation, review, report_card, celebration, encoding)",
+            "allocation, review, report_card, celebration, quota_quality, replan, sources, encoding)",
         ]
         path.write_text(f"anchors: &l [{items}]\nmore: [" + ",".join(["*l"] * 101) + "]\n")
         assert load_messages(path) == [ALIASES]
@@ -189,7 +189,7 @@ class TestEncoding:
             )
         stems = (
             "customers, products, people, channel_strategy, actuals, sales_input, roles, overrides, "
-            "report_card_needs, report_card_ratings, action_items, wins"
+            "report_card_needs, report_card_ratings, action_items, wins, prior_quotas"
         )
         assert info.value.messages == [
             f"p.yaml: encoding.actual: value 'cp1252': expected the name of an input file without its extension "

@@ -94,7 +94,7 @@ def _translate(problem: Problem, mapped: dict[str, Mapped]) -> Problem:
         ),
         problem.expected,
     )
-    return replace(problem, file=m.source.name, row=row, column=column, expected=expected)
+    return problem._replace(file=m.source.name, row=row, column=column, expected=expected)
 
 
 def check_sources(
