@@ -40,11 +40,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--jobs", type=int, default=1, help="notebooks run in parallel (default 1)")
     run.add_argument("--show-code", action="store_true", help="keep code cells in the HTML exports")
+    run.add_argument(
+        "--format",
+        choices=("csv", "parquet"),
+        default="csv",
+        dest="table_format",
+        help="format of the tables in tables/ (default csv; parquet for very large companies)",
+    )
     run.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
 
     plan = sub.add_parser("plan", help="the planning engine alone: targets, rollup, final quotas, objectives")
     plan.add_argument("params", type=Path, metavar="PARAMS.yaml")
     plan.add_argument("--out", type=Path, required=True, help="folder for the four tables")
+    plan.add_argument(
+        "--format",
+        choices=("csv", "parquet"),
+        default="csv",
+        dest="table_format",
+        help="format of the tables (default csv; parquet for very large companies)",
+    )
     plan.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
 
     val = sub.add_parser("validate", help="check every input file of a data folder")
@@ -110,7 +124,7 @@ def _plan(args: argparse.Namespace) -> int:
     for w in warnings:
         print(w, file=sys.stderr)
     plan = build_plan(inputs, params)
-    paths = write_plan_tables(plan, args.out)
+    paths = write_plan_tables(plan, args.out, table_format=args.table_format)
     for line in plan.summary_lines():
         print(line)
     print(f"wrote {len(paths)} tables to {args.out}")
@@ -142,6 +156,7 @@ def _run(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         show_code=args.show_code,
         debug=args.debug,
+        table_format=args.table_format,
     )
 
 
@@ -153,6 +168,7 @@ def run_command(
     show_code: bool = False,
     debug: bool = False,
     notebooks_dir: str | Path | None = None,
+    table_format: str = "csv",
 ) -> int:
     """``alignment run``: 0 every notebook ran, 1 a notebook failed, 2 bad parameters, inputs or arguments.
 
@@ -163,7 +179,13 @@ def run_command(
 
     try:
         outcome = run(
-            params_files, out=out, only=only, jobs=jobs, show_code=show_code, notebooks_dir=notebooks_dir
+            params_files,
+            out=out,
+            only=only,
+            jobs=jobs,
+            show_code=show_code,
+            notebooks_dir=notebooks_dir,
+            table_format=table_format,
         )
     except RunError as exc:
         if debug:

@@ -384,7 +384,7 @@ class TestFixtureRun:
             by_name["03_fixture_fails"]["error"]["message"]
             == "ValueError: the fixture allocation does not add up"
         )
-        assert run["options"] == {"only": None, "jobs": 2, "show_code": False}
+        assert run["options"] == {"only": None, "jobs": 2, "show_code": False, "table_format": "csv"}
 
     def test_executed_notebooks_name_the_final_tables_folder(self, fixture_run):
         nb = nbformat.read(fixture_run.out / "notebooks" / "01_fixture_customers.ipynb", as_version=4)

@@ -7,8 +7,8 @@ to currency (``float64``, exact to the cent) only at the end, so the figures add
 targets.csv sums to T, each cell's channel x month parts sum to the cell's target, the monthly
 objectives of a quota sum to the quota, and the final quotas sum to T' when the gap could be placed.
 
-:func:`write_plan_tables` writes the four tables of ``alignment plan``, each atomically. Nothing
-here imports altair.
+:func:`write_plan_tables` writes the four tables of ``alignment plan``, each atomically, as CSV or
+Parquet. Nothing here imports altair.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from alignment.engine.targets import (
 )
 from alignment.inputs import Inputs, sales_people
 from alignment.money import from_cents, to_cents
-from alignment.outputs import write_csv
+from alignment.outputs import write_table
 from alignment.params import Params
 
 TARGETS_COLUMNS = ["customer_group", "product_id", "channel", "month", "target"]
@@ -396,15 +396,26 @@ def build_plan(inputs: Inputs, params: Params) -> Plan:
     )
 
 
-def write_plan_tables(plan: Plan, out_dir: str | Path) -> list[Path]:
-    """Write targets.csv, rollup.csv, final_quotas.csv and monthly_objectives.csv, each atomically."""
+def write_plan_tables(plan: Plan, out_dir: str | Path, table_format: str | None = None) -> list[Path]:
+    """Write targets, rollup, final_quotas and monthly_objectives, each atomically, as CSV (the
+    default) or Parquet (``table_format="parquet"``); None follows the folder's settings."""
     names = ("targets.csv", "rollup.csv", "final_quotas.csv", "monthly_objectives.csv")
-    return [path for name in names if (path := write_plan_table(plan, name, out_dir)) is not None]
+    return [
+        path
+        for name in names
+        if (path := write_plan_table(plan, name, out_dir, table_format=table_format)) is not None
+    ]
 
 
-def write_plan_table(plan: Plan, name: str, report_dir: str | Path | None) -> Path | None:
+def write_plan_table(
+    plan: Plan, name: str, report_dir: str | Path | None, table_format: str | None = None
+) -> Path | None:
     """Write one of the plan's tables (``targets.csv``, ``rollup.csv``, ``final_quotas.csv``,
-    ``monthly_objectives.csv``) into ``report_dir``; nothing when ``report_dir`` is None."""
+    ``monthly_objectives.csv``) into ``report_dir``; nothing when ``report_dir`` is None.
+
+    The table is CSV unless ``table_format`` (or, without it, the folder's settings, see
+    :func:`alignment.outputs.write_table`) asks for Parquet: then it is ``NAME.parquet``.
+    """
     if report_dir is None:
         return None
     frames = {
@@ -415,4 +426,4 @@ def write_plan_table(plan: Plan, name: str, report_dir: str | Path | None) -> Pa
     }
     if name not in frames:
         raise ValueError(f"table {name!r}: expected one of {', '.join(frames)}")
-    return write_csv(frames[name], Path(report_dir) / name, money=MONEY[name])
+    return write_table(frames[name], Path(report_dir) / name, money=MONEY[name], table_format=table_format)

@@ -126,22 +126,26 @@ def merge_headline(tables_dir: Path) -> dict[str, Any]:
 
 
 def group_allocation(report_dir: Path) -> dict[str, dict[str, float]] | None:
-    """Allocated and final quota summed by customer group from ``tables/final_quotas.csv``.
+    """Allocated and final quota summed by customer group from ``tables/final_quotas.csv`` (or ``.parquet``).
 
     Sums are taken in integer cents; None when the table was not written (or lacks the columns).
     """
 
     path = report_dir / "tables" / "final_quotas.csv"
-    if not path.is_file():
+    parquet = path.with_suffix(".parquet")  # a report written with --format parquet
+    if not path.is_file() and not parquet.is_file():
         return None
     try:
-        df = pd.read_csv(
-            path,
-            dtype={"customer_group": "str"},
-            usecols=["customer_group", "allocated", "final_quota"],
-            keep_default_na=False,
-            na_values={"allocated": [""], "final_quota": [""]},
-        )
+        if path.is_file():
+            df = pd.read_csv(
+                path,
+                dtype={"customer_group": "str"},
+                usecols=["customer_group", "allocated", "final_quota"],
+                keep_default_na=False,
+                na_values={"allocated": [""], "final_quota": [""]},
+            )
+        else:
+            df = pd.read_parquet(parquet, columns=["customer_group", "allocated", "final_quota"])
     except ValueError:  # not the contract's columns: nothing to compare
         return None
     cents = pd.DataFrame(

@@ -20,6 +20,9 @@ Rules the contract leaves open, decided here:
   renamed away, new one renamed in, old one removed): a run that dies leaves the previous report
   intact, or no report, never a mix. ``comparison.html`` is written atomically after the reports.
 - Executed notebooks name the report's final ``tables/`` folder, not the build folder.
+- ``--format parquet`` writes ``tables/.settings.json`` (``{"table_format": "parquet"}``) before any
+  notebook starts; the notebooks' table writers (:func:`alignment.outputs.write_table`) read it, so the
+  notebooks' parameters stay as they are. CSV, the default, needs no settings file.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from alignment.outputs import atomic_write_text
+from alignment.outputs import TABLE_FORMATS, atomic_write_text, write_table_settings
 from alignment.params import notebook_parameters
 from alignment.paths import NOTEBOOKS_DIR
 from alignment.problems import EXIT_FAILED, EXIT_OK, RunError
@@ -60,6 +63,7 @@ def run(
     jobs: int = 1,
     show_code: bool = False,
     notebooks_dir: str | Path | None = None,
+    table_format: str = "csv",
     progress: bool = True,
     log: Callable[[str], None] | None = None,
 ) -> RunOutcome:
@@ -74,6 +78,10 @@ def run(
     log = log or (lambda line: print(line, file=sys.stderr))
     if jobs < 1:
         raise RunError(f"alignment run: --jobs: value {jobs}: expected a whole number >= 1")
+    if table_format not in TABLE_FORMATS:
+        raise RunError(
+            f"alignment run: --format: value {table_format!r}: expected one of {', '.join(TABLE_FORMATS)}"
+        )
     if not params_files:
         raise RunError("alignment run: expected at least one params file")
     notebooks = find_notebooks(notebooks_dir)
@@ -99,6 +107,8 @@ def run(
             )
             s.started = now()
             (s.build_dir / "tables").mkdir()
+            if table_format != "csv":  # the notebooks' table writers read it from the folder
+                write_table_settings(s.build_dir / "tables", table_format=table_format)
             parameters = notebook_parameters(s.params, report_dir=s.out_dir / "tables")
             parameters["report_dir"] = str(s.build_dir / "tables")
             for nb in selected:
@@ -145,6 +155,7 @@ def run(
             "only": [p.stem for p in selected] if only is not None else None,
             "jobs": jobs,
             "show_code": show_code,
+            "table_format": table_format,
         }
         headlines = {}
         for s in scenarios:
