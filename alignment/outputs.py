@@ -211,9 +211,12 @@ def to_text_table(df: pd.DataFrame, money: Iterable[str] = ()) -> pd.DataFrame:
 
 def _text_bytes(text: pa.Array) -> pa.Buffer:
     """The characters of an Arrow text array, back to back, without copying them."""
-    offsets = np.frombuffer(text.buffers()[1], dtype="int64")
-    start, end = offsets[text.offset], offsets[text.offset + len(text)]
-    return text.buffers()[2].slice(int(start), int(end - start))
+    _, offsets, data = text.buffers()
+    if data is None:
+        return pa.py_buffer(b"")
+    at = np.frombuffer(offsets, dtype="int64")
+    start, end = at[text.offset], at[text.offset + len(text)]
+    return data.slice(int(start), int(end - start))
 
 
 def _quoted(text: pa.Array, alone: bool) -> pa.Array:
