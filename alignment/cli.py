@@ -51,6 +51,13 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PREVIOUS_REPORT",
         help="an earlier report: the new one gets changes.html, what changed since",
     )
+    run.add_argument(
+        "--format",
+        choices=("csv", "parquet"),
+        default="csv",
+        dest="table_format",
+        help="format of the tables in tables/ (default csv; parquet for very large companies)",
+    )
     run.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
 
     plan = sub.add_parser("plan", help="the planning engine alone: targets, rollup, final quotas, objectives")
@@ -60,6 +67,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--replan",
         action="store_true",
         help="also re-plan the months after review.month: replan_quotas.csv, replan_objectives.csv",
+    )
+    plan.add_argument(
+        "--format",
+        choices=("csv", "parquet"),
+        default="csv",
+        dest="table_format",
+        help="format of the tables (default csv; parquet for very large companies)",
     )
     plan.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
 
@@ -411,7 +425,10 @@ def _plan(args: argparse.Namespace) -> int:
         replan = build_replan(plan, inputs, params)
     try:
         paths = write_plan_tables(
-            plan, args.out, extra=replan_writers(replan) if replan is not None else None
+            plan,
+            args.out,
+            extra=replan_writers(replan) if replan is not None else None,
+            table_format=args.table_format,
         )
     except RunError as exc:  # something appeared in the folder meanwhile: it is left as it is
         print(str(exc), file=sys.stderr)
@@ -475,6 +492,7 @@ def _run(args: argparse.Namespace) -> int:
         show_code=args.show_code,
         debug=args.debug,
         compare_to=args.compare_to,
+        table_format=args.table_format,
     )
 
 
@@ -487,6 +505,7 @@ def run_command(
     debug: bool = False,
     notebooks_dir: str | Path | None = None,
     compare_to: Path | None = None,
+    table_format: str = "csv",
 ) -> int:
     """``alignment run``: 0 every notebook ran, 1 a notebook failed, 2 bad parameters, inputs or arguments.
 
@@ -504,6 +523,7 @@ def run_command(
             show_code=show_code,
             notebooks_dir=notebooks_dir,
             compare_to=compare_to,
+            table_format=table_format,
         )
     except RunError as exc:
         if debug:

@@ -992,6 +992,7 @@ def check_folder(
     problems += more
     warnings += found
     warnings += unlisted_channels(raw, names)
+    warnings += [w for stem, df in raw.items() for w in formula_text_warnings(names[stem], df)]
     order = list(SPECS)
     rank = {names.get(stem, f"{stem}.csv"): i for i, stem in enumerate(order)}
 
@@ -1013,6 +1014,88 @@ def check_folder(
         problems,
         warnings,
     )
+
+
+# --------------------------------------------------------------------------- text a spreadsheet would run
+
+#: First characters that make a spreadsheet run a cell as a formula (the usual CSV-injection list).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = r"^[=+\-@\t\r]"
+_PLAIN_NUMBER = r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$"
+_ROWS_SHOWN = 5
+
+
+def _starts_like_formula(text: pd.Series) -> np.ndarray:
+    """Which cells start with one of :data:`FORMULA_STARTS`: the first byte of each Arrow string,
+    looked up in a table (one pass over millions of cells, no regular expression)."""
+    import pyarrow as pa_arrow
+
+    values = pa_arrow.array(text, from_pandas=True)
+    chunks = values.chunks if isinstance(values, pa_arrow.ChunkedArray) else [values]
+    if not all(pa_arrow.types.is_string(c.type) or pa_arrow.types.is_large_string(c.type) for c in chunks):
+        return text.str.match(_FORMULA_START).fillna(False).to_numpy(dtype=bool)
+    lookup = np.zeros(256, dtype=bool)
+    lookup[[ord(c) for c in FORMULA_STARTS]] = True
+    parts = []
+    for chunk in chunks:
+        _, offsets, data = chunk.buffers()
+        width = "int64" if pa_arrow.types.is_large_string(chunk.type) else "int32"
+        at = np.frombuffer(offsets, dtype=width)[chunk.offset : chunk.offset + len(chunk) + 1]
+        starts = at[:-1]
+        nonempty = at[1:] > starts
+        first = np.zeros(len(chunk), dtype="uint8")
+        if data is not None and nonempty.any():
+            first[nonempty] = np.frombuffer(data, dtype="uint8")[starts[nonempty]]
+        parts.append(lookup[first] & nonempty)
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
+
+
+def formula_text_warnings(file: str, df: pd.DataFrame) -> list[Problem]:
+    """Warnings for text cells that a spreadsheet would run as a formula, one per column.
+
+    A cell warns when its text starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
+    (:data:`FORMULA_STARTS`) and it is not a plain number (``-12.5`` in a money column is a number,
+    not a formula). Each column with such cells gives one warning naming its first row and value,
+    the count of cells and their first rows (1-based, header = row 1). The workbook itself writes
+    these cells as text in its xlsx files and as they are in its CSV tables.
+
+    Parameters
+    ----------
+    file : str
+        The file's name, as the warning shows it.
+    df : pandas.DataFrame
+        The file as read (:func:`read_table`): text columns, numbers where Parquet stores numbers.
+    """
+    warnings = []
+    for col in df.columns:
+        s = df[col]
+        if pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
+            continue  # stored as numbers: no text to run
+        text = s.astype("str")
+        starts = _starts_like_formula(text)
+        if not starts.any():
+            continue
+        hits = text[starts]
+        hits = hits[~hits.str.match(_PLAIN_NUMBER).fillna(False).to_numpy(dtype=bool)]
+        if hits.empty:
+            continue
+        rows = [int(i) + 2 for i in hits.index[:_ROWS_SHOWN]]
+        more = len(hits) - len(rows)
+        shown = ", ".join(map(str, rows)) + (f" and {more} more" if more else "")
+        count = f"{len(hits)} cell{'s' * (len(hits) != 1)}"
+        warnings.append(
+            Problem(
+                file,
+                rows[0],
+                str(col),
+                str(hits.iloc[0]),
+                "text that does not start with =, +, -, @, a tab or a carriage return, which a spreadsheet "
+                f"would run as a formula ({count} in this column: row{'s' * (len(hits) != 1)} {shown}); "
+                "the workbook's xlsx files keep it as text",
+                severity="warning",
+            )
+        )
+    return warnings
 
 
 def load_inputs(
@@ -1039,4 +1122,13 @@ def sales_people(inputs: Inputs) -> pd.DataFrame:
     return inputs.people[inputs.people["function"] == "sales"].sort_values("person_id", ignore_index=True)
 
 
-__all__ = ["SPECS", "FileSpec", "Inputs", "check_folder", "load_inputs", "read_table", "sales_people"]
+__all__ = [
+    "SPECS",
+    "FileSpec",
+    "Inputs",
+    "check_folder",
+    "formula_text_warnings",
+    "load_inputs",
+    "read_table",
+    "sales_people",
+]

@@ -7,9 +7,9 @@ to currency (``float64``, exact to the cent) only at the end, so the figures add
 targets.csv sums to T, each cell's channel x month parts sum to the cell's target, the monthly
 objectives of a quota sum to the quota, and the final quotas sum to T' when the gap could be placed.
 
-:func:`write_plan_tables` writes the four tables of ``alignment plan``, each atomically, into a folder
-that is new, empty, or one it wrote before (its marker, :data:`PLAN_MARKER`, lists what it wrote);
-never into the data folder. Nothing here imports altair.
+:func:`write_plan_tables` writes the four tables of ``alignment plan``, each atomically, as CSV or
+Parquet, into a folder that is new, empty, or one it wrote before (its marker, :data:`PLAN_MARKER`,
+lists what it wrote); never into the data folder. Nothing here imports altair.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from alignment.engine.targets import (
 from alignment.inputs import Inputs, sales_people
 from alignment.ledger import active_rows
 from alignment.money import from_cents, to_cents
-from alignment.outputs import to_text_table, write_csv
+from alignment.outputs import check_table_format, csv_writer, parquet_writer, write_table
 from alignment.ownership import FolderInUse, check_owned, inside, write_owned
 from alignment.params import Params
 
@@ -419,17 +419,21 @@ def check_plan_folder(out_dir: str | Path, data_dir: str | Path) -> None:
 
 
 def write_plan_tables(
-    plan: Plan, out_dir: str | Path, extra: Mapping[str, Callable[[Path], object]] | None = None
+    plan: Plan,
+    out_dir: str | Path,
+    extra: Mapping[str, Callable[[Path], object]] | None = None,
+    table_format: str = "csv",
 ) -> list[Path]:
-    """Write targets.csv, rollup.csv, final_quotas.csv and monthly_objectives.csv, each atomically.
+    """Write targets, rollup, final_quotas and monthly_objectives, each atomically, as CSV (the default)
+    or Parquet (``table_format="parquet"``).
 
     ``extra`` adds tables (file name: writer of a temporary path) to the same folder and marker, as
     ``alignment plan --replan`` does with the re-plan's tables.
 
     The folder must be new, empty, or one that this function wrote before (recognised by its
     marker :data:`PLAN_MARKER`, which lists the tables with their sizes and SHA-256), and outside
-    the data folder. Re-writing its own folder replaces the tables; anything else there is left
-    alone and refused.
+    the data folder. Re-writing its own folder replaces the tables (and removes its own tables of the
+    other format); anything else there is left alone and refused.
 
     Raises
     ------
@@ -437,18 +441,23 @@ def write_plan_tables(
         If the folder holds anything else, or is (inside) the data folder; nothing is written.
     """
     check_plan_folder(out_dir, plan.params.data_dir)
-    texts = {name: plan_table_text(plan, name) for name in PLAN_TABLES}
+    fmt = check_table_format(table_format)
+    frames = _plan_frames(plan)
+    if fmt == "csv":
+        writers = {name: csv_writer(frames[name], MONEY[name]) for name in PLAN_TABLES}
+        others = [name.replace(".csv", ".parquet") for name in PLAN_TABLES]
+    else:
+        writers = {
+            name.replace(".csv", ".parquet"): parquet_writer(frames[name], MONEY[name])
+            for name in PLAN_TABLES
+        }
+        others = list(PLAN_TABLES)
     return write_owned(
         out_dir,
         PLAN_MARKER,
         PLAN_COMMAND,
-        {
-            **{
-                name: (lambda tmp, text=text: tmp.write_bytes(text.encode("utf-8")))
-                for name, text in texts.items()
-            },
-            **(extra or {}),
-        },
+        {**writers, **(extra or {})},
+        remove=others,
         details={
             "package": {"name": "alignment-workbook", "version": __version__},
             "data_dir": str(plan.params.data_dir),
@@ -466,20 +475,18 @@ def _plan_frames(plan: Plan) -> dict[str, pd.DataFrame]:
     }
 
 
-def plan_table_text(plan: Plan, name: str) -> str:
-    """One of the plan's tables as the CSV text ``alignment plan`` writes."""
-    frames = _plan_frames(plan)
-    if name not in frames:
-        raise ValueError(f"table {name!r}: expected one of {', '.join(frames)}")
-    return to_text_table(frames[name], MONEY[name]).to_csv(index=False, lineterminator="\n")
-
-
-def write_plan_table(plan: Plan, name: str, report_dir: str | Path | None) -> Path | None:
+def write_plan_table(
+    plan: Plan, name: str, report_dir: str | Path | None, table_format: str | None = None
+) -> Path | None:
     """Write one of the plan's tables (``targets.csv``, ``rollup.csv``, ``final_quotas.csv``,
-    ``monthly_objectives.csv``) into ``report_dir``; nothing when ``report_dir`` is None."""
+    ``monthly_objectives.csv``) into ``report_dir``; nothing when ``report_dir`` is None.
+
+    The table is CSV unless ``table_format`` (or, without it, the folder's settings, see
+    :func:`alignment.outputs.write_table`) asks for Parquet: then it is ``NAME.parquet``.
+    """
     if report_dir is None:
         return None
     frames = _plan_frames(plan)
     if name not in frames:
         raise ValueError(f"table {name!r}: expected one of {', '.join(frames)}")
-    return write_csv(frames[name], Path(report_dir) / name, money=MONEY[name])
+    return write_table(frames[name], Path(report_dir) / name, money=MONEY[name], table_format=table_format)

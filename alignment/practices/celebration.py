@@ -30,7 +30,7 @@ import pandas as pd
 from alignment.fiscal import quarter_months
 from alignment.inputs import Inputs
 from alignment.money import from_cents, to_cents
-from alignment.outputs import write_csv
+from alignment.outputs import write_table
 from alignment.params import Params
 from alignment.practices.review import group_line_cells, level_sums, review_facts
 
@@ -165,7 +165,9 @@ def write_celebration_table(wins: pd.DataFrame, report_dir: str | Path | None) -
     """Write ``celebration.csv`` into ``report_dir`` (nothing when it is None)."""
     if report_dir is None:
         return None
-    return write_csv(celebration_table(wins), Path(report_dir) / "celebration.csv", money=("revenue_impact",))
+    return write_table(
+        celebration_table(wins), Path(report_dir) / "celebration.csv", money=("revenue_impact",)
+    )
 
 
 def heroes(inputs: Inputs, quarter: str) -> pd.DataFrame:

@@ -58,7 +58,7 @@ import pandas as pd
 
 from alignment.fiscal import CYCLE_RE, previous_cycle
 from alignment.inputs import Inputs
-from alignment.outputs import write_csv
+from alignment.outputs import write_csv, write_table
 from alignment.problems import ParamsError
 from alignment.rules import NEEDS_PER_SIDE, other_side
 
@@ -556,8 +556,8 @@ def write_tables(analysis: ReportCardAnalysis, report_dir: str | Path | None) ->
         return []
     tables = Path(report_dir)
     return [
-        write_csv(analysis.scores_table(), tables / "report_card_scores.csv"),
-        write_csv(analysis.action_plan, tables / "action_plan.csv"),
+        write_table(analysis.scores_table(), tables / "report_card_scores.csv"),
+        write_table(analysis.action_plan, tables / "action_plan.csv"),
     ]
 
 

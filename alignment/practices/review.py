@@ -41,7 +41,7 @@ import pandas as pd
 
 from alignment.inputs import Inputs, sales_people
 from alignment.money import apportion, from_cents, round_cents, short_money, to_cents
-from alignment.outputs import write_csv
+from alignment.outputs import write_table
 from alignment.params import Params
 from alignment.practices.roles import on_strategy
 
@@ -471,7 +471,7 @@ def write_review_table(review: pd.DataFrame, report_dir: str | Path | None) -> P
     """Write ``monthly_review.csv`` into ``report_dir`` (nothing when it is None)."""
     if report_dir is None:
         return None
-    return write_csv(review, Path(report_dir) / "monthly_review.csv", money=MONEY)
+    return write_table(review, Path(report_dir) / "monthly_review.csv", money=MONEY)
 
 
 # --------------------------------------------------------------------------- the review's views

@@ -5,7 +5,9 @@ account owner; ``All quotas`` holds every row with final_quotas.csv's columns in
 then one sheet per account owner lists their (customer, product) rows, again starting with those
 columns, with the figures that explain each quota and its 12 monthly objectives. Money has a thousands separator and
 two decimals, ratios are percentages, every table's header row is frozen and filterable, and the
-columns are sized to their contents. The file is written atomically.
+columns are sized to their contents. The file is written atomically. Every text cell is written as
+text (:mod:`alignment.presentation.xlsx`): a customer name that starts with ``=`` or looks like a URL
+stays the name, never a formula or a hyperlink.
 
 Sheet names follow Excel's rules: at most 31 characters, none of ``[ ] : * ? / \\``, unique without
 regard to case. An owner's sheet is named "name (person_id)", shortened if needed.
@@ -13,7 +15,6 @@ regard to case. An owner's sheet is named "name (person_id)", shortened if neede
 
 from __future__ import annotations
 
-import io
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,9 +25,12 @@ import pandas as pd
 from alignment.engine.plan import FINAL_QUOTAS_COLUMNS, FINAL_QUOTAS_EXTRA
 from alignment.money import sum_money
 from alignment.outputs import atomic_write_bytes
+from alignment.presentation.xlsx import workbook_bytes
 from alignment.vocabulary import figure
 
 if TYPE_CHECKING:
+    import xlsxwriter
+
     from alignment.engine.plan import Plan
 
 MONEY_FORMAT = "#,##0.00"
@@ -179,11 +183,11 @@ def _write_table(
 
 
 def quota_book_bytes(plan: Plan) -> bytes:
-    """The workbook's bytes (see the module notes)."""
-    import xlsxwriter
+    """The workbook's bytes (see the module notes); text from the inputs is written as text."""
+    return workbook_bytes(lambda book: _fill_quota_book(book, plan))
 
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(buffer, {"in_memory": True})
+
+def _fill_quota_book(book: xlsxwriter.Workbook, plan: Plan) -> None:
     formats = {
         "money": book.add_format({"num_format": MONEY_FORMAT}),
         "percent": book.add_format({"num_format": PERCENT_FORMAT}),
@@ -217,8 +221,6 @@ def quota_book_bytes(plan: Plan) -> bytes:
     for _, sheet, table in sheets:
         _write_owner_sheet(book, sheet, table, formats)
     _write_rows_sheet(book, sheets)
-    book.close()
-    return buffer.getvalue()
 
 
 def _write_owner_sheet(book, sheet: str, table: pd.DataFrame, formats: dict) -> None:
@@ -290,12 +292,12 @@ def owner_book_bytes(
     Text from the inputs is written as text, never as a formula or a link. ``sheets`` is
     :func:`owner_sheets` when the caller already has it.
     """
-    import xlsxwriter
+    return workbook_bytes(lambda book: _fill_owner_book(book, plan, owner, sheets))
 
-    buffer = io.BytesIO()
-    book = xlsxwriter.Workbook(
-        buffer, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
-    )
+
+def _fill_owner_book(
+    book, plan: Plan, owner: str, sheets: list[tuple[str, str, pd.DataFrame]] | None
+) -> None:
     formats = {
         "money": book.add_format({"num_format": MONEY_FORMAT}),
         "percent": book.add_format({"num_format": PERCENT_FORMAT}),
@@ -308,8 +310,6 @@ def owner_book_bytes(
     for _, sheet, table in sheets:
         _write_owner_sheet(book, sheet, table, formats)
     _write_rows_sheet(book, sheets)
-    book.close()
-    return buffer.getvalue()
 
 
 def write_owner_books(plan: Plan, folder: str | Path | None) -> list[Path]:

@@ -27,6 +27,9 @@ Rules the contract leaves open, decided here:
   goes to ``<name>-2`` (the terminal says so). Build folders of killed runs are removed first.
 - SIGTERM and SIGHUP stop a run as Ctrl-C does: kernels shut down, temporary folders removed, exit
   143 or 129 (``alignment.report.interrupts``).
+- ``--format parquet`` writes ``tables/.settings.json`` (``{"table_format": "parquet"}``) before any
+  notebook starts; the notebooks' table writers (:func:`alignment.outputs.write_table`) read it, so the
+  notebooks' parameters stay as they are. CSV, the default, needs no settings file.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from alignment.outputs import atomic_write_text
+from alignment.outputs import TABLE_FORMATS, atomic_write_text, write_table_settings
 from alignment.params import notebook_parameters
 from alignment.paths import NOTEBOOKS_DIR
 from alignment.problems import EXIT_FAILED, EXIT_OK, RunError
@@ -114,6 +117,7 @@ def run(
     jobs: int = 1,
     show_code: bool = False,
     notebooks_dir: str | Path | None = None,
+    table_format: str = "csv",
     progress: bool = True,
     log: Callable[[str], None] | None = None,
     compare_to: Path | None = None,
@@ -127,7 +131,9 @@ def run(
     """
 
     with stop_on_termination():
-        return _run(params_files, out, only, jobs, show_code, notebooks_dir, progress, log, compare_to)
+        return _run(
+            params_files, out, only, jobs, show_code, notebooks_dir, progress, log, compare_to, table_format
+        )
 
 
 def _run(
@@ -140,10 +146,15 @@ def _run(
     progress: bool,
     log: Callable[[str], None] | None,
     compare_to: Path | None = None,
+    table_format: str = "csv",
 ) -> RunOutcome:
     log = log or (lambda line: print(line, file=sys.stderr))
     if jobs < 1:
         raise RunError(f"alignment run: --jobs: value {jobs}: expected a whole number >= 1")
+    if table_format not in TABLE_FORMATS:
+        raise RunError(
+            f"alignment run: --format: value {table_format!r}: expected one of {', '.join(TABLE_FORMATS)}"
+        )
     if not params_files:
         raise RunError("alignment run: expected at least one params file")
     notebooks = find_notebooks(notebooks_dir)
@@ -174,6 +185,8 @@ def _run(
             s.build_dir = builds[s.name].path
             s.started = now()
             (s.build_dir / "tables").mkdir()
+            if table_format != "csv":  # the notebooks' table writers read it from the folder
+                write_table_settings(s.build_dir / "tables", table_format=table_format)
             parameters = notebook_parameters(s.params, report_dir=s.out_dir / "tables")
             parameters["report_dir"] = str(s.build_dir / "tables")
             if s.params.sources:  # the notebooks read what the sources gave, mapped once for all
@@ -222,6 +235,7 @@ def _run(
             "only": [p.stem for p in selected] if only is not None else None,
             "jobs": jobs,
             "show_code": show_code,
+            "table_format": table_format,
         }
         headlines = {}
         for s in scenarios:
