@@ -10,9 +10,8 @@ import pytest
 
 from alignment.cli import main, run_command
 from alignment.engine.plan import MONEY
-from alignment.outputs import TABLE_SETTINGS, to_text_table, write_parquet
+from alignment.outputs import TABLE_SETTINGS, to_text_table
 from alignment.paths import SAMPLE_PARAMS
-from alignment.report.assembly import group_allocation
 
 PLAN_TABLES = ["final_quotas", "monthly_objectives", "rollup", "targets"]
 
@@ -52,22 +51,6 @@ class TestPlan:
         assert exit_.value.code == 2
         assert "invalid choice: 'xlsx'" in capsys.readouterr().err
         assert not (tmp_path / "out").exists()
-
-
-def test_the_comparison_reads_final_quotas_from_parquet(tmp_path: Path) -> None:
-    quotas = pd.DataFrame(
-        {
-            "customer_group": ["SMB", "SMB", "Enterprise"],
-            "allocated": [0.1, 0.2, 1000.0],
-            "final_quota": [100.1, 200.2, 5000.0],
-        }
-    )
-    write_parquet(quotas, tmp_path / "tables" / "final_quotas.parquet", money=["allocated", "final_quota"])
-    assert group_allocation(tmp_path) == {
-        "Enterprise": {"allocated": 1000.0, "final_quota": 5000.0},
-        "SMB": {"allocated": 0.3, "final_quota": 300.3},
-        "Total": {"allocated": 1000.3, "final_quota": 5300.3},
-    }
 
 
 @pytest.mark.slow
