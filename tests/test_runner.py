@@ -352,7 +352,7 @@ class TestFixtureRun:
         # committed 12000 + 5000 + 1000; potential 31000; actuals 1000 + 500.50 - 20 + 1100
         assert headline["bottom_up_quota"] == 18000.0
         assert headline["final_quota_total"] == 31000.0
-        assert headline["top_down_target"] == pytest.approx(34100.0)
+        assert headline["top_down_target"] == 34100.00
         assert headline["ytd_actual"] == 2580.5
         assert headline["gap"] is None and headline["report_card_score"] is None
 
