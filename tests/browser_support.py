@@ -221,6 +221,7 @@ class ReportRun:
     stderr: str
     seconds: float
     params: tuple[Path, ...] = ()
+    data_changes: tuple[str, ...] = ()  # files of the data folders added, removed or changed by the run
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -230,6 +231,7 @@ class ReportRun:
             "stderr": self.stderr,
             "seconds": self.seconds,
             "params": [str(p) for p in self.params],
+            "data_changes": list(self.data_changes),
         }
 
     @classmethod
@@ -241,6 +243,7 @@ class ReportRun:
             stderr=d["stderr"],
             seconds=d["seconds"],
             params=tuple(Path(p) for p in d["params"]),
+            data_changes=tuple(d.get("data_changes", ())),
         )
 
 
@@ -295,25 +298,56 @@ def write_fixture_company(folder: Path) -> Path:
     return write_company(folder, customers=FIXTURE_CUSTOMERS)
 
 
+def folder_snapshot(folder: Path) -> dict[str, tuple[str, int]]:
+    """Every file under ``folder``: its SHA-256 and modification time (ns), by relative path."""
+    import hashlib
+
+    return {
+        p.relative_to(folder).as_posix(): (hashlib.sha256(p.read_bytes()).hexdigest(), p.stat().st_mtime_ns)
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def snapshot_changes(
+    before: dict[str, tuple[str, int]], after: dict[str, tuple[str, int]]
+) -> tuple[str, ...]:
+    """The files added, removed or changed (in bytes or modification time) between two snapshots."""
+    return tuple(sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k)))
+
+
 def run_report(params: list[Path], out: Path, **options: Any) -> ReportRun:
-    """Run ``alignment.cli.run_command``, capturing the terminal."""
+    """Run ``alignment.cli.run_command``, capturing the terminal and any change to the data folders."""
     import contextlib
     import io
     import time
 
     from alignment.cli import run_command
+    from alignment.params import load_params
+    from alignment.problems import ParamsError
 
+    data_dirs = []
+    for p in params:
+        with contextlib.suppress(ParamsError):  # a bad params file: the run refuses it, reads no data
+            data_dirs.append(load_params(p).data_dir)
+    data_dirs = sorted(set(data_dirs))
+    before = {d: folder_snapshot(d) for d in data_dirs}
     stdout, stderr = io.StringIO(), io.StringIO()
     t0 = time.perf_counter()
     with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
         status = run_command(params_files=params, out=out, **options)
+    seconds = time.perf_counter() - t0
+    changes = tuple(
+        f"{d}/{name}" for d in data_dirs for name in snapshot_changes(before[d], folder_snapshot(d))
+    )
     return ReportRun(
         out=out,
         exit_status=status,
         stdout=stdout.getvalue(),
         stderr=stderr.getvalue(),
-        seconds=time.perf_counter() - t0,
+        seconds=seconds,
         params=tuple(params),
+        data_changes=changes,
     )
 
 

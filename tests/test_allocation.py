@@ -25,6 +25,7 @@ from alignment.engine.allocation import (
     allocate,
     padded_target,
     round_allocations,
+    round_in_two_steps,
     row_weights,
     water_fill,
 )
@@ -69,7 +70,7 @@ class TestGroupMethods:
         groups = result.groups.set_index("customer_group")
         assert groups.loc["A", "weight"] == 1000.0 and groups.loc["B", "weight"] == 400.0
         assert groups.loc["C", "weight"] == 0.0
-        assert groups.loc["A", "first_share"] == pytest.approx(100000.0)
+        assert round(groups.loc["A", "first_share"]) == 100000  # 1000 / 1400 of the gap, to the cent
         assert groups["allocated"].to_dict() == {"A": 90000, "B": 50000, "C": 0}
 
     def test_headroom_shares_by_room_and_rounds_the_last_cent_to_the_largest_remainder(self):
@@ -200,12 +201,16 @@ class TestOverridesOverAssignmentAndRounding:
         assert allocated(result) == {"D1": 500.0, "D2": 650.0, "D3": 200.0, "E1": 250.0}
         assert result.rows["final_quota"].sum() == 330000
 
-    def test_rounding_200_lets_a_row_take_its_room_exactly(self):
-        # units of 200: 440 -> 400 (.2), 660 -> 600 (.3), 300 -> 200 (.5); 200 left.
-        # E1 first: its step is its room, 100 (to 300); D2's step 150 does not fit the 100 left,
-        # which goes to the largest rounded allocation with room: D2 600 -> 700.
+    def test_rounding_200_rounds_the_groups_first_then_lets_a_row_take_its_room_exactly(self):
+        # units of 200. Groups first: D 1100 -> 1000 (.5), E 300 -> 200 (.5), 200 left; the tie goes
+        # to D, which sorts first: D 1200, E 200 (its step of 100, to its room, no longer fits).
+        # Rows of D to 1200: 440 -> 400 (.2), 660 -> 600 (.3), 200 left. D2 first: its step is its
+        # room, 150 (to 750); D1's step 100 does not fit the 50 left, which goes to the largest
+        # rounded allocation with room: D2 is full, so D1 400 -> 450.
         result = self.result(200)
-        assert allocated(result) == {"D1": 400.0, "D2": 700.0, "D3": 200.0, "E1": 300.0}
+        assert allocated(result) == {"D1": 450.0, "D2": 750.0, "D3": 200.0, "E1": 200.0}
+        groups = result.groups.set_index("customer_group")
+        assert groups["allocated"].to_dict() == {"D": 120000, "E": 20000}
 
 
 class TestSurplusAndUnallocated:
@@ -237,6 +242,117 @@ class TestSurplusAndUnallocated:
         assert result.unallocated == 0 and result.rows["allocated"].sum() == 80000
         assert allocated(result) == {"F1": 400.0, "F2": 400.0}
         assert result.rows["room"].isna().all()
+
+
+class TestTwoStepRounding:
+    """Groups are rounded first, then the rows within each group (CONTRACT 6.3)."""
+
+    # group A: five rows of 60 (A places 300), group B: five rows of 40 (B places 200); rounding 100.
+    # Rounding once over all rows would give A's five rows (remainder .6) every unit: A 500, B 0.
+    ROWS = [(f"A{i}", "P1", "A", 0, 0, 0, None) for i in range(1, 6)] + [
+        (f"B{i}", "P1", "B", 0, 0, 0, None) for i in range(1, 6)
+    ]
+
+    def result(self):
+        return run(
+            rows=self.ROWS,
+            targets={"A": 300, "B": 200},
+            group_method="shares",
+            group_shares={"A": 0.6, "B": 0.4},
+            customer_method="equal",
+            cap="none",
+            rounding=100,
+        )
+
+    def test_each_group_keeps_its_share_then_its_rows_are_rounded(self):
+        # A 300 -> its rows 60 each, all remainders .6: the first three (by customer_id) take 100.
+        # B 200 -> rows 40 each: the first two take 100.
+        result = self.result()
+        assert result.gap == 50000
+        assert result.groups.set_index("customer_group")["allocated"].to_dict() == {"A": 30000, "B": 20000}
+        assert allocated(result) == {
+            "A1": 100.0,
+            "A2": 100.0,
+            "A3": 100.0,
+            "A4": 0.0,
+            "A5": 0.0,
+            "B1": 100.0,
+            "B2": 100.0,
+            "B3": 0.0,
+            "B4": 0.0,
+            "B5": 0.0,
+        }
+
+    def test_unrounded_shares_are_kept(self):
+        rows = self.result().rows.set_index("customer_id")
+        assert (rows.loc[["A1", "A5"], "unrounded"] == 6000.0).all()
+        assert (rows.loc[["B1", "B5"], "unrounded"] == 4000.0).all()
+
+    def test_a_group_rounded_by_largest_remainder_across_groups(self):
+        # groups 1250 (.25), 1480 (.8), 1270 (.7) of 4000, unit 100: 1200, 1400, 1200 down, 200 due:
+        # one unit each to the remainders .8 and .7
+        out, groups = round_in_two_steps(
+            np.array([125000.0, 148000.0, 127000.0]),
+            np.full(3, np.inf),
+            np.array([0, 1, 2]),
+            np.array([125000.0, 148000.0, 127000.0]),
+            np.full(3, np.inf),
+            400000,
+            10000,
+        )
+        assert groups.tolist() == [120000, 150000, 130000]
+        assert out.tolist() == [120000, 150000, 130000]
+
+    def test_a_group_never_takes_more_than_its_rows_can_and_passes_the_rest_on(self):
+        # units of 100: A places 250 and can take 250 (down 200, .5: its step is 50, to its room);
+        # B 130 (down 100, .3), C 120 (down 100, .2). One unit is due: A takes 50 of it and the
+        # other 50 goes to B, the next largest remainder.
+        out, groups = round_in_two_steps(
+            np.array([250.0, 130.0, 120.0]),
+            np.array([250.0, np.inf, np.inf]),
+            np.array([0, 1, 2]),
+            np.array([250.0, 130.0, 120.0]),
+            np.array([250.0, np.inf, np.inf]),
+            500,
+            100,
+        )
+        assert groups.tolist() == [250, 150, 100]
+        assert out.tolist() == [250, 150, 100]
+
+    def test_the_part_below_one_unit_goes_to_the_largest_rounded_allocation_with_room(self):
+        # groups A (rows 400, 225.50) and B (row 425) of 1050.50, unit 100: A 625.50 -> 600 (.255),
+        # B 425 -> 400 (.25); 50.50 is due, less than a unit. A's rows 400, 200; B's row 400.
+        # The 50.50 goes to the largest rounded allocation: A1 and B1 tie at 400, A1 sorts first.
+        out, groups = round_in_two_steps(
+            np.array([40000.0, 22550.0, 42500.0]),
+            np.full(3, np.inf),
+            np.array([0, 0, 1]),
+            np.array([62550.0, 42500.0]),
+            np.full(2, np.inf),
+            105050,
+            10000,
+        )
+        assert groups.tolist() == [60000, 40000]
+        assert out.tolist() == [45050, 20000, 40000]
+
+    def test_the_part_below_one_unit_skips_a_row_without_room(self):
+        # as above, with A1 at its room (400): the part goes to B1, the next largest allocation
+        out, _ = round_in_two_steps(
+            np.array([40000.0, 22550.0, 42500.0]),
+            np.array([40000.0, np.inf, np.inf]),
+            np.array([0, 0, 1]),
+            np.array([62550.0, 42500.0]),
+            np.array([np.inf, np.inf]),
+            105050,
+            10000,
+        )
+        assert out.tolist() == [40000, 20000, 45050]
+
+    def test_a_row_without_a_share_takes_no_part(self):
+        # 50 below one unit of 100: both rounded allocations are 0 and the first row sorts first,
+        # but it had no share (weight 0), so the second row takes the part
+        out = round_allocations(np.array([0.0, 50.0]), np.full(2, np.inf), 50, 100)
+        assert out.tolist() == [0, 50]
 
 
 class TestPieces:

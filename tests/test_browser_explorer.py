@@ -15,6 +15,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from browser_support import ARTIFACTS, launch_chromium, require_chromium
@@ -165,7 +166,8 @@ def test_move_a_control_and_the_headline_changes(lab: str) -> None:
         page.screenshot(path=str(ARTIFACTS / "explorer-after.png"))
         context.close()
 
-    t_before = float(before.replace(",", ""))
-    t_after = float(after.replace(",", ""))
-    assert t_after == pytest.approx(t_before * 1.05, abs=0.01)  # 5 % padding on the target
+    t_before = Decimal(before.replace(",", ""))
+    t_after = Decimal(after.replace(",", ""))
+    # 5 % padding on the target: T' = T x 1.05, rounded to the cent half away from zero, exactly
+    assert t_after == (t_before * Decimal("1.05")).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     assert [u for u in blocked if "127.0.0.1" in u] == []

@@ -333,6 +333,94 @@ class TestWarnings:
         assert not plan.loc["M-N1", "shortfall"]
 
 
+class TestSideScoreIsTheMeanOfItsItems:
+    """Three items per side with unequal scores and unequal numbers of raters: a side's score is the
+    mean of its items' scores (not their median or maximum, nor the mean of all its grades), and so
+    is its self score; the headline carries the side scores."""
+
+    PEOPLE = """person_id,name,function,team
+S01,Sam Reyes,sales,North Sales
+S02,Ana Kim,sales,South Sales
+S03,Raj Das,sales,South Sales
+M01,Lea Park,marketing,Product Marketing
+M02,Tom Berg,marketing,Field Marketing
+M03,Eva Lund,marketing,Field Marketing
+"""
+    NEEDS = """need_id,needed_by,rated_side,description
+S-A,sales,marketing,Qualified leads
+S-B,sales,marketing,Battle cards
+S-C,sales,marketing,Launch training
+M-A,marketing,sales,CRM follow-up
+M-B,marketing,sales,Win/loss reasons
+M-C,marketing,sales,Pipeline forecast
+"""
+    # marketing, graded by sales: S-A 4 (1 rater), S-B (3 + 3) / 2 = 3, S-C (0 + 0 + 2) / 3 = 2/3
+    #   score (4 + 3 + 2/3) / 3 = 23/9; median 3, maximum 4, mean of the six grades 2
+    # marketing, graded by itself: S-A 2, S-B 4, S-C (3 + 4 + 4) / 3 = 11/3
+    #   self score (2 + 4 + 11/3) / 3 = 29/9; median 11/3, maximum 4, mean of the grades 3.5
+    # sales, graded by marketing: M-A (4 + 2) / 2 = 3, M-B 0, M-C (3 + 3 + 4) / 3 = 10/3
+    #   score (3 + 0 + 10/3) / 3 = 19/9; median 3, maximum 10/3, mean of the grades 8/3
+    # sales, graded by itself: M-A 3, M-B (4 + 3) / 2 = 3.5, M-C (2 + 0) / 2 = 1
+    #   self score 7.5 / 3 = 2.5; median 3, maximum 3.5, mean of the grades 2.4
+    RATINGS = """cycle,rater_id,need_id,grade
+2026-H1,S01,S-A,A
+2026-H1,S01,S-B,B
+2026-H1,S02,S-B,B
+2026-H1,S01,S-C,F
+2026-H1,S02,S-C,F
+2026-H1,S03,S-C,C
+2026-H1,M01,S-A,C
+2026-H1,M01,S-B,A
+2026-H1,M02,S-B,A
+2026-H1,M01,S-C,B
+2026-H1,M02,S-C,A
+2026-H1,M03,S-C,A
+2026-H1,M01,M-A,A
+2026-H1,M02,M-A,C
+2026-H1,M01,M-B,F
+2026-H1,M01,M-C,B
+2026-H1,M02,M-C,B
+2026-H1,M03,M-C,A
+2026-H1,S01,M-A,B
+2026-H1,S01,M-B,A
+2026-H1,S02,M-B,B
+2026-H1,S01,M-C,C
+2026-H1,S02,M-C,F
+"""
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def unequal(cls, tmp_path_factory: pytest.TempPathFactory) -> rc.ReportCardAnalysis:
+        folder = hand_company(
+            tmp_path_factory.mktemp("unequal"),
+            people=cls.PEOPLE,
+            report_card_needs=cls.NEEDS,
+            report_card_ratings=cls.RATINGS,
+            action_items=None,
+        )
+        return rc.analyse(load_inputs(folder, fiscal_year=2026), "2026-H1")
+
+    def test_item_scores(self, unequal: rc.ReportCardAnalysis) -> None:
+        now = unequal.current().set_index("need_id")
+        assert now["score"].to_dict() == pytest.approx(
+            {"S-A": 4.0, "S-B": 3.0, "S-C": 2 / 3, "M-A": 3.0, "M-B": 0.0, "M-C": 10 / 3}
+        )
+        assert now["n_raters"].to_dict() == {"S-A": 1, "S-B": 2, "S-C": 3, "M-A": 2, "M-B": 1, "M-C": 3}
+
+    def test_side_score_and_self_score_are_means_of_the_items(self, unequal: rc.ReportCardAnalysis) -> None:
+        sides = unequal.side_summary().set_index("rated_side")
+        assert sides.loc["marketing", "score"] == pytest.approx(23 / 9)
+        assert sides.loc["sales", "score"] == pytest.approx(19 / 9)
+        assert sides.loc["marketing", "self_score"] == pytest.approx(29 / 9)
+        assert sides.loc["sales", "self_score"] == pytest.approx(2.5)
+        assert sides.loc["marketing", "perception_gap"] == pytest.approx(29 / 9 - 23 / 9)
+
+    def test_headline(self, unequal: rc.ReportCardAnalysis) -> None:
+        assert unequal.headline() == {
+            "report_card_score": {"marketing": pytest.approx(23 / 9), "sales": pytest.approx(19 / 9)}
+        }
+
+
 class TestExactLines:
     """Shortfall and blind spot are decided in whole grade points, never by floating-point noise."""
 

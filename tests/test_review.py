@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from practice_companies import tiny_inputs, tiny_objectives, tiny_params
+from practice_companies import TINY, tiny_inputs, tiny_objectives, tiny_params, write_company
 
 from alignment.fiscal import fiscal_months
-from alignment.inputs import Inputs
+from alignment.inputs import Inputs, load_inputs
 from alignment.money import to_cents
 from alignment.params import Params
 from alignment.practices import review as rv
@@ -195,6 +195,51 @@ class TestForecast:
         # to date 2700 of 3000 = 0.9; the rest (8 x 1000 + 2 x 333.33) x 0.9 = 7799.994 -> 7799.99
         assert (total["objective"], total["actual"]) == (3000.00, 2700.00)
         assert total["forecast"] == 10499.99
+
+    def test_no_objective_to_date_but_a_later_one_takes_attainment_as_one(
+        self, tiny: Inputs, params: Params
+    ) -> None:
+        objectives = tiny_objectives()
+        first_quarter = objectives["month"].isin(["2026-01", "2026-02", "2026-03"])
+        objectives.loc[first_quarter & (objectives["customer_id"] == "C2"), "objective"] = 0.0
+        table = rv.monthly_review(objectives, tiny, params)
+        smb = row(table, "ytd", "customer_group", "SMB")
+        # C2 has no objective to date, 800 booked, and 9 x 500 to come: 800 + 4500 x 1
+        assert (smb["objective"], smb["actual"]) == (0.0, 800.00)
+        assert pd.isna(smb["attainment"]) and not smb["flagged"]
+        assert smb["forecast"] == 5300.00
+        assert row(table, "ytd", "account_owner", "S2")["forecast"] == 5300.00
+        # the total keeps its own attainment: 2700 of 3000 = 0.9; 2700 + (9000 + 4500) x 0.9
+        assert row(table, "ytd", "total", "total")["forecast"] == 14850.00
+
+    @staticmethod
+    def _half_cent_objectives() -> pd.DataFrame:
+        """C1 3800.00 and C2 400.00 in January, 0.05 each in April, nothing else."""
+        objectives = tiny_objectives().assign(objective=0.0)
+        jan, apr = objectives["month"] == "2026-01", objectives["month"] == "2026-04"
+        objectives.loc[jan, "objective"] = np.where(objectives.loc[jan, "customer_id"] == "C1", 3800.0, 400.0)
+        objectives.loc[apr, "objective"] = 0.05
+        return objectives
+
+    def test_forecast_rounds_half_a_cent_away_from_zero(self, tiny: Inputs, params: Params) -> None:
+        table = rv.monthly_review(self._half_cent_objectives(), tiny, params)
+        enterprise = row(table, "ytd", "customer_group", "Enterprise")
+        # 1900 of 3800 = 0.5 to date; 5 cents to come x 0.5 = 2.5 cents -> 3 (not 2, as truncation or
+        # rounding half to even would give)
+        assert (enterprise["actual"], enterprise["attainment"]) == (1900.00, 0.5)
+        assert enterprise["forecast"] == 1900.03
+
+    def test_a_negative_forecast_rounds_half_a_cent_away_from_zero(
+        self, tmp_path: Path, params: Params
+    ) -> None:
+        credit = TINY["actuals"] + "2026-02,C2,P2,Direct,-1000\n"
+        inputs = load_inputs(write_company(tmp_path, {**TINY, "actuals": credit}), fiscal_year=2026)
+        table = rv.monthly_review(self._half_cent_objectives(), inputs, params)
+        smb = row(table, "ytd", "customer_group", "SMB")
+        # 400 + 300 + 100 - 1000 = -200 of 400 = -0.5 to date; 5 cents x -0.5 = -2.5 cents -> -3 (not
+        # -2, as truncation or rounding half up would give)
+        assert (smb["actual"], smb["attainment"]) == (-200.00, -0.5)
+        assert smb["forecast"] == -200.03
 
     def test_cumulative_track_ends_at_the_forecast(
         self, tiny: Inputs, params: Params, table: pd.DataFrame

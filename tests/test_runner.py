@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 from pathlib import Path
 
@@ -19,9 +20,12 @@ from browser_support import (
     XSS_NAME,
     comparison_report,
     fixture_report,
+    folder_snapshot,
+    run_report,
     sample_ready,
     sample_report,
     shared_base,
+    snapshot_changes,
     write_fixture_company,
 )
 
@@ -295,7 +299,7 @@ class TestFixtureRun:
         # committed 12000 + 5000 + 1000; potential 31000; actuals 1000 + 500.50 - 20 + 1100
         assert headline["bottom_up_quota"] == 18000.0
         assert headline["final_quota_total"] == 31000.0
-        assert headline["top_down_target"] == pytest.approx(34100.0)
+        assert headline["top_down_target"] == 34100.00
         assert headline["ytd_actual"] == 2580.5
         assert headline["gap"] is None and headline["report_card_score"] is None
 
@@ -407,6 +411,77 @@ class TestSeveralScenarios:
         assert 'href="../comparison.html"' in index
 
 
+def growth_gate_notebooks(folder: Path) -> Path:
+    """The fixture customers' page, failing in its last cell when target.growth is above 20%."""
+    nb = nbformat.read(FIXTURE_NOTEBOOKS / "01_fixture_customers.ipynb", as_version=4)
+    nb.cells.append(
+        nbformat.v4.new_code_cell(
+            'if target["growth"] > 0.20:\n    raise ValueError("growth above 20% is not planned here")'
+        )
+    )
+    folder.mkdir(parents=True)
+    nbformat.write(nb, folder / "01_fixture_gate.ipynb")
+    return folder
+
+
+@pytest.mark.notebook
+class TestOneScenarioFails:
+    @pytest.fixture(scope="class")
+    @classmethod
+    def mixed_run(cls, tmp_path_factory: pytest.TempPathFactory):
+        folder = tmp_path_factory.mktemp("mixed")
+        write_fixture_company(folder / "company")
+        low, high = folder / "low.yaml", folder / "high.yaml"
+        low.write_text("data_dir: company\ntarget: {growth: 0.05}\n", encoding="utf-8")
+        high.write_text("data_dir: company\ntarget: {growth: 0.30}\n", encoding="utf-8")
+        return run_report(
+            [low, high], folder / "reports", jobs=2, notebooks_dir=growth_gate_notebooks(folder / "notebooks")
+        )
+
+    def test_the_run_exits_1_and_keeps_both_reports(self, mixed_run):
+        assert mixed_run.exit_status == 1, mixed_run.stderr[-2000:]
+        parent = mixed_run.out
+        assert sorted(p.name for p in parent.iterdir()) == ["comparison.html", "high", "low"]
+        status = {
+            name: json.loads((parent / name / "run.json").read_text(encoding="utf-8"))["status"]
+            for name in ("low", "high")
+        }
+        assert status == {"low": "ok", "high": "failed"}
+        assert (parent / "low" / "html" / "01_fixture_gate.html").is_file()
+        assert "growth above 20% is not planned here" in mixed_run.stderr
+
+    def test_the_data_folder_is_left_byte_identical(self, mixed_run):
+        assert mixed_run.data_changes == ()
+
+
+class TestDataFolderUntouched:
+    """``run`` never writes to the data folder: every file keeps its bytes and its modification time,
+    and none is added (CONTRACT 3)."""
+
+    def test_by_the_fixture_run(self, fixture_run, tmp_path: Path):
+        assert fixture_run.data_changes == ()
+        company = Path(fixture_run.params[0]).parent / "company"
+        fresh = write_fixture_company(tmp_path / "company")
+        assert {p.name: p.read_bytes() for p in company.iterdir()} == {
+            p.name: p.read_bytes() for p in fresh.iterdir()
+        }
+
+    @pytest.mark.notebook
+    def test_by_several_scenarios(self, comparison_run):
+        assert comparison_run.data_changes == ()
+
+    def test_a_change_would_be_seen(self, tmp_path: Path):
+        write_fixture_company(tmp_path)
+        before = folder_snapshot(tmp_path)
+        products = (tmp_path / "products.csv").stat()
+        os.utime(tmp_path / "products.csv", ns=(products.st_atime_ns, products.st_mtime_ns + 10**9))
+        with open(tmp_path / "customers.csv", "a", encoding="utf-8") as fh:
+            fh.write("C004,New,SMB,North,S01\n")
+        (tmp_path / "cache.parquet").write_bytes(b"x")
+        changes = snapshot_changes(before, folder_snapshot(tmp_path))
+        assert changes == ("cache.parquet", "customers.csv", "products.csv")
+
+
 # --------------------------------------------------------------------------- the real notebooks
 
 
@@ -418,6 +493,7 @@ def test_the_workbook_runs_on_the_sample(tmp_path_factory: pytest.TempPathFactor
         pytest.skip(reason)
     result = sample_report(shared_base(tmp_path_factory))
     assert result.exit_status == 0, result.stderr[-3000:]
+    assert result.data_changes == ()  # the shipped data folder is left byte-identical
     books = find_notebooks()
     for nb in books:
         assert (result.out / "html" / f"{nb.stem}.html").is_file()

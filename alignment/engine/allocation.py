@@ -6,8 +6,10 @@ customer groups by ``group_method``, then within each group among its unlocked (
 rows by ``customer_method``. With ``cap: potential`` no row takes more than its room
 (max(potential, committed) - committed): a water-filling gives each group's rows
 min(room, fill_level x weight), and what a group cannot place is re-shared by group weight among the
-groups that still have room. The placed amount is then rounded once, over all unlocked rows, to
-multiples of ``rounding`` by largest remainder, so the allocations sum to it exactly.
+groups that still have room. The placed amount is then rounded in two steps, so that the split
+among the groups holds: first each group's amount, to multiples of ``rounding`` by largest
+remainder across the groups, then the rows within each group, so that they sum to their group's
+rounded amount exactly.
 
 Every amount here is integer cents (weights and the unrounded shares are floats). Planning rules
 where the contract is silent:
@@ -27,13 +29,24 @@ where the contract is silent:
   both have weight > 0 (so it was meant to take part of the gap) and a gap was allocated (G > 0).
   A row already at its potential in a group that was to take part of the gap is capped (its part
   went to others); one in a group of weight 0 is not.
-- Rounding: each row first takes its unrounded share rounded down to a multiple of ``rounding``;
-  the rows then take one more step, in order of their remainders (largest first, ties to the row
-  that sorts first by customer_id, product_id), as long as the steps fit in what is left of the
-  placed amount. A step is one rounding unit, or less where the row's room is not a multiple of the
-  unit (the row then takes its room exactly). What is left below one unit goes whole to the row with
-  the largest rounded allocation among those that took part and still have room for it (ties as
-  above).
+- Rounding, step 1 (groups): each group that took part of the gap first takes its placed amount
+  rounded down to a multiple of ``rounding``, never above its capacity (its weighted rows' room,
+  rounded down to a multiple of the unit). The whole units still due then go one each to the groups
+  with the largest remainders (ties to the group that sorts first). A group whose capacity is less
+  than a unit away takes its capacity exactly, and what it cannot take of its unit goes to the group
+  with the next largest remainder.
+- Rounding, step 2 (rows): within each group, the rows that took part take their unrounded shares
+  rounded down to a multiple of the unit (never above their room), then one more step each in
+  order of their remainders (ties to the row that sorts first by customer_id, product_id) as long as
+  the steps fit in the group's rounded amount. A step is one unit, or less where the row's room is
+  not a multiple of the unit (the row then takes its room exactly). What is left below one unit in
+  the group goes whole to its row with the largest rounded allocation that still has room for it
+  (ties as above), so that the rows sum to the group's rounded amount exactly.
+- The part of the placed amount below one unit, which step 1 leaves, goes whole to the row with the
+  largest rounded allocation over all groups that still has room for it (ties as above); where no
+  single row has room for it, it is split over the rows in that order. Each group's allocated total
+  is thus within one unit of its placed amount, plus that part for the one group that receives it.
+  Rows and groups of weight 0 take nothing in either step.
 - With G <= 0 nothing is allocated: every unlocked row's final quota is its committed quota, and
   the surplus -G is reported. The weights shown are still those the method would use.
 """
@@ -186,12 +199,72 @@ def water_fill(
     return share, level
 
 
-def round_allocations(unrounded: np.ndarray, room: np.ndarray, placed: int, unit: int) -> np.ndarray:
-    """Round the unrounded shares to multiples of ``unit`` so that they sum to ``placed`` exactly.
+def _round_down_and_step(
+    x: np.ndarray, room: np.ndarray, total: int, unit: int, takes_part: np.ndarray, pass_on: bool
+) -> tuple[np.ndarray, int]:
+    """Largest remainder: round down to multiples of ``unit`` within the room, then one step each.
 
-    Largest remainder over all rows, which must be in key order (ties go to the earlier row); a
+    Items must be in key order (ties go to the earlier item). The items then take one more step in
+    order of their remainders (largest first); a step is one unit, or the item's room where that is
+    less than a unit away. With ``pass_on`` the whole units still due are handed out so, and what an
+    item cannot take of its unit goes on to the item with the next largest remainder; without it,
+    the steps are taken as long as they fit in what is left. Returns each item's rounded amount and
+    what is left of ``total`` (below one unit where the items' rooms allow).
+    """
+    n = len(x)
+    finite = np.isfinite(room)
+    room_int = np.where(finite, room, 0.0).astype("int64")
+    lower = (np.floor(x / unit).astype("int64") * unit).clip(min=0)
+    lower = np.where(finite, np.minimum(lower, (room_int // unit) * unit), lower)
+    lower = np.where(takes_part, lower, 0)
+    remainder = np.round(x / unit - lower / unit, 9)
+    step = np.where(finite, np.minimum(unit, room_int - lower), unit)
+    step = np.where(takes_part, step, 0)
+    due = int(total - lower.sum())
+    if due < 0:
+        raise ArithmeticError(f"rounding: the rounded-down shares exceed the amount by {-due} cents")
+    order = np.lexsort((np.arange(n), -remainder))
+    ordered_step = step[order]
+    after = np.cumsum(ordered_step)
+    bump = np.zeros(n, dtype="int64")
+    if pass_on:
+        bump[order] = np.clip((due // unit) * unit - (after - ordered_step), 0, ordered_step)
+    else:
+        bump[order] = np.where(after <= due, ordered_step, 0)
+    return lower + bump, due - int(bump.sum())
+
+
+def _give_rest(out: np.ndarray, room: np.ndarray, left: int, takes_part: np.ndarray) -> np.ndarray:
+    """Give ``left`` cents to the largest rounded allocation that still has room for it.
+
+    Ties go to the earlier row. Only rows that take part are considered, other rows only when
+    those have no room; where no single row has room for all of it, it is split over the rows in
+    that order (largest allocation first).
+    """
+    out = out.copy()
+    free = room - out
+    for pool in (takes_part, np.ones(len(out), dtype=bool)):
+        whole = np.flatnonzero(pool & (free >= left))
+        if len(whole):
+            out[whole[np.lexsort((whole, -out[whole]))[0]]] += left
+            return out
+        some = np.flatnonzero(pool & (free > 0))
+        for i in some[np.lexsort((some, -out[some]))]:
+            take = int(min(left, free[i]))
+            out[i] += take
+            left -= take
+            if left == 0:
+                return out
+    raise ArithmeticError(f"rounding: {left} cents left that no row has room for")
+
+
+def round_allocations(unrounded: np.ndarray, room: np.ndarray, placed: int, unit: int) -> np.ndarray:
+    """Round shares to multiples of ``unit`` so that they sum to ``placed`` exactly (one set of rows).
+
+    Largest remainder over the rows, which must be in key order (ties go to the earlier row); a
     step never takes a row above its room, and the part below one unit goes to the largest rounded
-    allocation that took part and still has room for it (see the module notes).
+    allocation that took part and still has room for it (see the module notes). Rows with a share
+    of 0 take no step.
 
     Parameters
     ----------
@@ -200,41 +273,73 @@ def round_allocations(unrounded: np.ndarray, room: np.ndarray, placed: int, unit
     room : array of float
         Each row's room in cents (``inf`` without a cap).
     placed : int
-        The amount to hand out, in cents; at most the sum of the rows' rooms.
+        The amount to hand out, in cents; at most the sum of the rooms of the rows with a share.
     unit : int
         The rounding unit in cents (> 0).
     """
     n = len(unrounded)
-    out = np.zeros(n, dtype="int64")
     if n == 0 or placed <= 0:
-        return out
+        return np.zeros(n, dtype="int64")
     x = np.asarray(unrounded, dtype="float64")
     room = np.asarray(room, dtype="float64")
-    finite = np.isfinite(room)
-    room_int = np.where(finite, room, 0.0).astype("int64")
-    units = np.floor(x / unit)
-    lower = units.astype("int64") * unit
-    lower = np.where(finite, np.minimum(lower, (room_int // unit) * unit), lower)
-    remainder = np.round(x / unit - lower / unit, 9)
-    step = np.where(finite, np.minimum(unit, room_int - lower), unit)
-    due = int(placed - lower.sum())
-    if due < 0:
-        raise ArithmeticError(f"rounding: the rounded-down shares exceed the placed amount by {-due} cents")
-    order = np.lexsort((np.arange(n), -remainder))
-    took = np.cumsum(step[order]) <= due
-    bump = np.zeros(n, dtype="int64")
-    bump[order[took]] = step[order[took]]
-    out = lower + bump
-    left = due - int(bump.sum())
+    takes_part = x > 0
+    out, left = _round_down_and_step(x, room, placed, unit, takes_part, pass_on=False)
+    return _give_rest(out, room, left, takes_part) if left > 0 else out
+
+
+def round_in_two_steps(
+    unrounded: np.ndarray,
+    room: np.ndarray,
+    group: np.ndarray,
+    group_placed: np.ndarray,
+    group_capacity: np.ndarray,
+    placed: int,
+    unit: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Round the placed amount among the groups first, then among each group's rows (CONTRACT 6.3).
+
+    Parameters
+    ----------
+    unrounded : array of float
+        Each row's share in cents (rows in key order: customer_id, product_id).
+    room : array of float
+        Each row's room in cents (``inf`` without a cap; 0 for locked rows).
+    group : array of int
+        Each row's group code, 0 .. n_groups - 1 (groups in key order).
+    group_placed : array of float
+        Each group's unrounded amount in cents (the sum of its rows' shares).
+    group_capacity : array of float
+        What each group's rows can take in cents (``inf`` without a cap).
+    placed : int
+        The amount to hand out, in cents.
+    unit : int
+        The rounding unit in cents (> 0).
+
+    Returns
+    -------
+    (allocated, group_rounded)
+        Each row's rounded allocation (summing to ``placed``) and each group's rounded amount
+        before the part below one unit was given to a row.
+    """
+    n_groups = len(group_placed)
+    allocated = np.zeros(len(unrounded), dtype="int64")
+    if placed <= 0 or len(unrounded) == 0:
+        return allocated, np.zeros(n_groups, dtype="int64")
+    x = np.asarray(unrounded, dtype="float64")
+    room = np.asarray(room, dtype="float64")
+    group = np.asarray(group, dtype="int64")
+    g_placed = np.asarray(group_placed, dtype="float64")
+    g_room = np.asarray(group_capacity, dtype="float64")
+    g_room = np.where(np.isfinite(g_room), np.floor(g_room + 1e-6), g_room)
+    g_rounded, left = _round_down_and_step(g_placed, g_room, placed, unit, g_placed > 0, pass_on=True)
+    by_group = np.argsort(group, kind="stable")  # each group's rows, still in key order
+    rows_of = np.split(by_group, np.searchsorted(group[by_group], np.arange(1, n_groups)))
+    for g in np.flatnonzero(g_rounded > 0):
+        idx = rows_of[g]
+        allocated[idx] = round_allocations(x[idx], room[idx], int(g_rounded[g]), unit)
     if left > 0:
-        free = np.where(finite, room_int - out, np.iinfo("int64").max)
-        candidate = (x > 0) & (free >= left)
-        if not candidate.any():
-            candidate = free >= left
-        pick = np.flatnonzero(candidate)
-        best = pick[np.lexsort((pick, -out[pick]))[0]]
-        out[best] += left
-    return out
+        allocated = _give_rest(allocated, room, left, x > 0)
+    return allocated, g_rounded
 
 
 def allocate(
@@ -346,7 +451,7 @@ def allocate(
         else:
             placed = gap if np.isinf(capacity[weighted]).any() else 0
     unit = round(alloc.rounding * 100)
-    allocated = round_allocations(unrounded, room, placed, unit)
+    allocated, _ = round_in_two_steps(unrounded, room, code, g_placed, capacity, placed, unit)
     allocated = np.where(locked, lock_adj, allocated)
     final_quota = np.where(locked, override, committed + allocated)
     capped = active & (g_weight[code] > 0) & np.isfinite(room) & (unrounded >= room) & (gap > 0)
