@@ -180,7 +180,7 @@ COLUMNS: dict[str, Column] = {
     "changed_by": Column("Changed by"), "changed_on": Column("Changed on", _D), "expires": Column("Expires"),
     "superseded_on": Column("Superseded on", _D), "locked_customer": Column("Locked customer"),
     "locked_product": Column("Locked product"), "placed": Column("Placed", _M),
-    "allocated": Column("Allocated", _M), "final_quota": Column("Final quota", _M),
+    "allocated": Column("Final quota - committed", _M), "final_quota": Column("Final quota", _M),
     "room": Column("Room", _M), "unrounded": Column("Share before rounding", _M),
     "amount": Column("Amount", _M), "start": Column("From", _M), "end": Column("To", _M),
     "total": Column("Total", _M),

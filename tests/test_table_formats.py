@@ -38,12 +38,16 @@ class TestPlan:
     ) -> None:
         out = tmp_path / "plan"
         assert main(["plan", str(SAMPLE_PARAMS), "--out", str(out), "--format", "parquet"]) == 0
-        assert sorted(p.name for p in out.iterdir()) == [f"{t}.parquet" for t in PLAN_TABLES]
+        assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [
+            f"{t}.parquet" for t in PLAN_TABLES
+        ]
         for table in PLAN_TABLES:
             same_table_as_csv(out / f"{table}.parquet", sample_csv_tables / f"{table}.csv")
 
     def test_csv_stays_the_default(self, sample_csv_tables: Path) -> None:
-        assert sorted(p.name for p in sample_csv_tables.iterdir()) == [f"{t}.csv" for t in PLAN_TABLES]
+        assert sorted(p.name for p in sample_csv_tables.iterdir() if not p.name.startswith(".")) == [
+            f"{t}.csv" for t in PLAN_TABLES
+        ]
 
     def test_an_unknown_format_is_exit_2(self, tmp_path: Path, capsys) -> None:
         with pytest.raises(SystemExit) as exit_:

@@ -8,6 +8,7 @@ written in the params file (or ``stem (query)``), the source row, the source col
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -278,6 +279,19 @@ def origins_of(inputs: Inputs) -> dict[str, dict[str, Any]]:
     return out
 
 
+def _shown_file(file: str, data_dir: Path) -> str:
+    """A file as the pages show it: relative to the data folder, never a machine's absolute path."""
+    if not file:
+        return ""
+    path = Path(file)
+    if not path.is_absolute():
+        return file
+    try:
+        return os.path.relpath(path, data_dir)
+    except ValueError:  # another drive
+        return path.name
+
+
 def origins_table(inputs: Inputs) -> pd.DataFrame:
     """One row per input: where it came from (file or query), rows read, rows after summing."""
     rows = []
@@ -290,7 +304,7 @@ def origins_table(inputs: Inputs) -> pd.DataFrame:
                 "detail": (
                     f"{o.get('database')}: {o.get('query')}"
                     if o.get("kind") == "query"
-                    else o.get("file", "")
+                    else _shown_file(o.get("file", ""), inputs.data_dir)
                 ),
                 "rows read": o.get("rows_read", o.get("rows")),
                 "rows kept": o.get("rows_kept", o.get("rows_read", o.get("rows"))),
