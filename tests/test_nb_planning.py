@@ -99,7 +99,7 @@ def test_sample_run(name, tmp_path):
         assert sorted(p.name for p in (report / "quota_books").iterdir()) == sorted(
             f"{o}.xlsx" for o in plan.final_quotas["account_owner"].unique()
         )
-        locks = headline(report, "03_overrides")
+        locks = headline(report, "03_gap_allocation")  # the lock section records with the notebook
         assert locks["overrides_active"] == int(plan.final_quotas["locked"].sum())
         assert to_cents(locks["change_from_committed"]) == to_cents(plan.final_quota_total) - to_cents(
             plan.bottom_up_quota

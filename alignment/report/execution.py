@@ -137,6 +137,9 @@ def shown_time(t: datetime) -> str:
 def _quiet_papermill() -> None:
     # papermill's warnings about reading the parameters cell back are not the reader's concern
     logging.getLogger("papermill").setLevel(logging.ERROR)
+    # a kernel stopped by a signal leaves nbclient's pending cell task with its exception: asyncio would
+    # print its traceback ("Task exception was never retrieved"); the run reports the stop in one line
+    logging.getLogger("asyncio").setLevel(logging.CRITICAL)
 
 
 def _kernel_options(folder: str) -> dict[str, Any]:
