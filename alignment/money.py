@@ -100,16 +100,6 @@ def apportion(total: np.ndarray, weight: np.ndarray, group: np.ndarray) -> np.nd
     return sign * (base + give - take)
 
 
-def money_text(values: pd.Series) -> pd.Series:
-    """Money as text with exactly two decimals (``-12.50``), empty where missing, for CSV outputs."""
-    missing = values.isna()
-    cents = to_cents(values.fillna(0).to_numpy(dtype="float64"))
-    whole = pd.Series(np.abs(cents) // CENTS, index=values.index).astype("str")
-    part = pd.Series(np.abs(cents) % CENTS, index=values.index).astype("str").str.zfill(2)
-    sign = pd.Series(np.where(cents < 0, "-", ""), index=values.index, dtype="str")
-    return (sign + whole + "." + part).mask(missing, "")
-
-
 def short_money(value: float | None, currency: str = "") -> str:
     """Money for a summary line, skimmable: ``16705912.87`` -> ``16.71M``, ``-384000`` -> ``-384K``.
 

@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from alignment.money import apportion, from_cents, money_text, to_cents
+from alignment.money import apportion, from_cents, to_cents
+from alignment.outputs import to_text_table
 
 
 class TestCents:
@@ -69,7 +70,13 @@ class TestApportion:
 
 def test_format_money() -> None:
     s = pd.Series([1234.5, -0.05, 0.0, None, 1e9 + 0.01])
-    assert money_text(s).tolist() == ["1234.50", "-0.05", "0.00", "", "1000000000.01"]
+    assert to_text_table(pd.DataFrame({"m": s}), money=["m"])["m"].tolist() == [
+        "1234.50",
+        "-0.05",
+        "0.00",
+        "",
+        "1000000000.01",
+    ]
 
 
 @pytest.mark.parametrize("value", [0.07, 19.99, 123456789.12])
