@@ -22,6 +22,8 @@ from alignment.outputs import atomic_write_text
 from alignment.report.export import PageInfo, notebook_title, page_html
 
 KERNEL_NAME = "python3"
+# a kernel's sockets and connection file live in "<temp>/alignment-kernel-<pid of the process running it>-*"
+KERNEL_FOLDER_PREFIX = "alignment-kernel-"
 KERNEL_ARGS = [
     "--IPKernelApp.log_level=CRITICAL"
 ]  # kernel chatter stays off the terminal; errors are in cells
@@ -182,7 +184,7 @@ def execute_notebook(task: Task) -> tuple[str, str, float, CellError | None]:
     for attempt in range(3):
         error = None
         try:
-            with tempfile.TemporaryDirectory(prefix="alignment-kernel-") as sockets:
+            with tempfile.TemporaryDirectory(prefix=f"{KERNEL_FOLDER_PREFIX}{os.getpid()}-") as sockets:
                 pm.execute_notebook(
                     str(task.notebook),
                     str(task.executed_path),

@@ -5,7 +5,9 @@ in the main thread, so every ``finally`` on the way out runs: papermill shuts it
 kernel's temporary folder and the report's build folder are removed, and the command exits
 128 + the signal's number (143 for SIGTERM, 129 for SIGHUP). A second signal while that clean-up
 runs is ignored, so the clean-up finishes. Worker processes install the same handler
-(:func:`install_in_worker`); the main process passes the signal on to them (:func:`pass_on`).
+(:func:`install_in_worker`); the main process passes the signal on to them (:func:`pass_on`) and
+kills, with their kernels, those that have not finished within a grace time
+(``scheduling.stop_workers``).
 :func:`held` delays signals over a few lines that must not be cut in two.
 """
 

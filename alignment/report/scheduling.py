@@ -4,15 +4,29 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import multiprocessing
+import shutil
+import signal
 import sys
+import tempfile
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
+from pathlib import Path
 
 import nbformat
 
-from alignment.report.execution import CellError, NotebookResult, Task, execute_notebook, export_executed
+from alignment.report.execution import (
+    KERNEL_FOLDER_PREFIX,
+    CellError,
+    NotebookResult,
+    Task,
+    execute_notebook,
+    export_executed,
+)
 from alignment.report.export import PageInfo, page_html, vega_bundle
 from alignment.report.interrupts import install_in_worker, pass_on, raise_if_stopping
+
+# How long a stopped worker may take to shut its kernel down before it is killed, kernel and all.
+STOP_GRACE_S = 30.0
 
 # --------------------------------------------------------------------------- running
 
@@ -69,6 +83,41 @@ def _pool(jobs: int) -> cf.ProcessPoolExecutor:
         mp_context=multiprocessing.get_context("fork" if safe else "spawn"),
         initializer=install_in_worker,
     )
+
+
+def _kill_with_kernels(worker: multiprocessing.Process) -> None:
+    """Kill a worker that did not stop, the kernels it started, and the kernels' folders."""
+    import psutil
+
+    pid = worker.pid
+    assert pid is not None
+    try:
+        kernels = psutil.Process(pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        kernels = []
+    for proc in [*kernels, psutil.Process(pid) if worker.is_alive() else None]:
+        if proc is None:
+            continue
+        try:
+            proc.send_signal(signal.SIGKILL)
+        except psutil.NoSuchProcess:
+            pass
+    worker.join()
+    for folder in Path(tempfile.gettempdir()).glob(f"{KERNEL_FOLDER_PREFIX}{pid}-*"):
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def stop_workers(running: Collection[cf.Future], grace: float) -> None:
+    """Give the stopped workers ``grace`` seconds to finish their ``running`` calls; kill them if not.
+
+    A stopped worker normally shuts its kernel down, removes its folders and returns within a few
+    seconds; one that does not (a kernel that no longer answers, a machine under heavy load) must
+    not keep the run from ending, nor leave its kernel behind.
+    """
+    _, late = cf.wait(running, timeout=grace)
+    if late:
+        for worker in multiprocessing.active_children():
+            _kill_with_kernels(worker)
 
 
 def _execute_in_worker(task: Task) -> tuple[str, str, float, CellError | None]:
@@ -128,6 +177,8 @@ def run_tasks(
         except BaseException as exc:
             for fut in pending:
                 fut.cancel()
-            pass_on(exc)  # the workers stop too, and the pool waits for their clean-up
+            pass_on(exc)  # the workers stop too, each shutting its kernel down
+            if isinstance(exc, KeyboardInterrupt):
+                stop_workers(list(pending), STOP_GRACE_S)  # ... within a bounded time
             raise
     return [results[i] for i in range(len(tasks))]
