@@ -284,6 +284,7 @@ _BLIND_SPOT = ("S-N5", 1.4)  # marketing thinks far better of its references tha
 _SKIP_CHANCE = 0.04  # a sales rater leaves a need ungraded
 _LOWER_CASE_CHANCE = 0.03
 _COMMENT_CHANCE = 0.15
+_COMMENT_NEAR = 1.0  # a rater comments when their grade is within a grade point of the need's level that half
 _COMMENTS = {
     "A": ("Excellent, keep it up", "Big improvement this half", "Exactly what we need"),
     "B": ("Good, a few gaps", "Mostly on time", "Better than last half"),
@@ -919,7 +920,7 @@ def _report_card(rng: np.random.Generator) -> tuple[_Table, _Table]:
                 if not own_side:
                     points.setdefault((cycle, need_id), []).append(grade_points[grade])
                 comment = None
-                if u[2] < _COMMENT_CHANCE:
+                if u[2] < _COMMENT_CHANCE and abs(grade_points[grade] - mean) <= _COMMENT_NEAR:
                     options = _COMMENTS[grade]
                     comment = options[int(_floor_index(np.array([u[3]]), len(options))[0])]
                 ratings["cycle"].append(cycle)
