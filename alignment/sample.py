@@ -971,9 +971,8 @@ class _Picker:
         self.owner = cust["owner"][self.customer]
         n_reps = len(_REPS)
         quota = np.bincount(cust["owner"], weights=committed_by_customer, minlength=n_reps)
-        booked = np.bincount(self.owner, weights=self.cents, minlength=n_reps)
+        booked = np.bincount(self.owner, weights=self.cents, minlength=n_reps)  # whole cents: exact sums
         self.eligible = (quota > 0) & (booked > 0)
-        self.booked = booked
 
     def _top(self, scope: np.ndarray | None, team: list[str]) -> str | None:
         """The eligible rep not yet in the team who booked most within scope (rows of the quarter), if any."""
@@ -986,7 +985,7 @@ class _Picker:
 
     def customer_of(self, product: str, group: str | None) -> int | None:
         """The customer that booked most of the product in the quarter, within the group if one did."""
-        of_product = self.product == [p[0] for p in _PRODUCTS].index(product)
+        of_product = self.product == _product_index(product)
         scopes = [of_product]
         if group is not None and group in _GROUPS:
             scopes.insert(0, of_product & (self.cust["group"][self.customer] == _GROUPS.index(group)))
@@ -1000,7 +999,7 @@ class _Picker:
 
     def customer_booked(self, customer: int, product: str) -> int:
         """Cents the customer booked of the product in the quarter."""
-        mine = (self.customer == customer) & (self.product == [p[0] for p in _PRODUCTS].index(product))
+        mine = (self.customer == customer) & (self.product == _product_index(product))
         return int(self.cents[mine].sum())
 
     def pick(self, spec: str, team: list[str], customer: int | None) -> str | None:
@@ -1014,12 +1013,16 @@ class _Picker:
         if kind == "group":
             return self._top(self.cust["group"][self.customer] == _GROUPS.index(value), team)
         if kind == "product":
-            return self._top(self.product == [p[0] for p in _PRODUCTS].index(value), team)
+            return self._top(self.product == _product_index(value), team)
         if kind == "team":
             members = [i for i, p in enumerate(_PEOPLE) if p[3] == value]
             in_team = self._top(np.isin(self.owner, [_REPS.index(_PEOPLE[i][0]) for i in members]), team)
             return in_team or self._top(None, team)
         return self._top(None, team)
+
+
+def _product_index(product_id: str) -> int:
+    return [p[0] for p in _PRODUCTS].index(product_id)
 
 
 def _quarter_end(quarter: str) -> str:
@@ -1088,6 +1091,7 @@ def _wins(
     used: set[int] = set()
     pickers: dict[str, _Picker] = {}
     for quarter, kind, title, members, impact, lesson, bought in _WINS:
+        team: list[str] = []
         if quarter not in pickers:
             pickers[quarter] = _Picker(cust, actuals, committed_by_customer, quarter)
         picker = pickers[quarter]
@@ -1101,7 +1105,6 @@ def _wins(
             customer = picker.customer_of(*bought) if bought else None
             if bought and customer is None:
                 continue
-            team: list[str] = []
             picks = [m for m in members.split(";") if m.startswith("@")]
             for member in members.split(";"):
                 rep = picker.pick(member, team, customer) if member.startswith("@") else member
@@ -1115,7 +1118,9 @@ def _wins(
                 title = title.format(customer=cust["names"][customer])
                 cents = picker.customer_booked(customer, bought[0]) // 10_000 * 10_000
             else:
-                cents = (impact * len(cust["ids"]) + 20_000) // 40_000 * 10_000
+                cents = (
+                    (impact * len(cust["ids"]) + 20_000) // 40_000 * 10_000
+                )  # x n / 400, to hundreds, half up
         rows["quarter"].append(quarter)
         rows["kind"].append(kind)
         rows["title"].append(title)
