@@ -323,7 +323,7 @@ _WINS = (  # quarter, kind, title, members, revenue impact, lesson, customer (pr
     ("2026-Q1", "success", "Online Cloud Backup bundle for small businesses", "M004;M005;@group:Small Business",
      74_200, "A bundle designed with the reps' objections in mind needed no discount.", None),
     ("2026-Q1", "shortcoming", "Lead hand-over backlog after the January webinar", "M005;@team:Sales North;@team:Sales South",
-     0, "Leads waited a week for a call; both teams agreed a 24-hour hand-over rule.", None),
+     0, "Leads of a webinar three times the usual size waited a week; peaks now get callers from both teams.", None),
     ("2026-Q2", "success", "Public Sector framework agreement", "@group:Public Sector;@group:Public Sector;M003",
      318_000, "Channel marketing's partner brought the tender team we lacked.", None),
     ("2026-Q2", "success", "Win/loss interviews fed the new messaging", "M002;@team:Sales North;@team:Sales East", 55_000,
