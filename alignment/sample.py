@@ -11,7 +11,11 @@ calendar year, 10 % growth, 15 % for ``Enterprise``, 25 % for the ``Cloud`` line
   the 2025 actuals, a few rows committed above potential, and a few quotas locked by hand;
 - plan-year actuals that run near the objectives, with some customer groups and account owners under 90 %;
 - a roles charter with one activity that has two Accountables, four half-years of report cards that improve
-  after action planning, an action plan, and four quarters of wins and shortcomings;
+  after action planning (each comment from a fixed set that matches its rater's grade), an action plan, and four
+  quarters of wins and shortcomings that tell the same story as the rest of the data: a sales member of a win owns
+  accounts with quota and bookings in its quarter, a customer's win names a customer that bought the product then
+  and is worth what it booked, the celebrated quarter credits a report-card action that is done and names one
+  that is overdue;
 - one sales rep, hired in 2026, who owns no customers yet, and one who started late in 2025 and is still ramping
   (``people``'s optional ``start_month`` and ``ramp_months``);
 - last year's quota book (``prior_quotas``): the 2025 revenue that could be expected of each relationship, stretched
@@ -280,6 +284,7 @@ _BLIND_SPOT = ("S-N5", 1.4)  # marketing thinks far better of its references tha
 _SKIP_CHANCE = 0.04  # a sales rater leaves a need ungraded
 _LOWER_CASE_CHANCE = 0.03
 _COMMENT_CHANCE = 0.15
+_COMMENT_NEAR = 1.0  # a rater comments when their grade is within a grade point of the need's level that half
 _COMMENTS = {
     "A": ("Excellent, keep it up", "Big improvement this half", "Exactly what we need"),
     "B": ("Good, a few gaps", "Mostly on time", "Better than last half"),
@@ -295,41 +300,52 @@ _STATUS_PATTERN = {
 _MONTH_END = {2: 28, 3: 31, 4: 30, 5: 31, 6: 30, 8: 31, 9: 30, 10: 31, 11: 30, 12: 31}
 
 # --- celebration ------------------------------------------------------------------------------------------------
-_WINS = (  # quarter, kind, title, member_ids, revenue impact in whole currency units, lesson
-    ("2025-Q4", "success", "Year-end Cloud Compute upgrade campaign", "M001;M005;S001;S003", 412_000,
-     "A joint target list agreed in September let reps call the right accounts first."),
-    ("2025-Q4", "success", "Partner enablement kit for Security Suite", "M003;S005;S006", 138_500,
-     "Partners sold more once the battle cards matched the price list."),
-    ("2025-Q4", "shortcoming", "Missed Healthcare renewals in December", "S007;S008;M002", -96_000,
-     "Renewal dates were not in the shared review; they are now on the monthly agenda."),
-    ("2026-Q1", "success", "Analytics Suite rollout at {top_customer}", "S001;M002;M006", 265_000,
-     "Bringing product marketing into the second meeting shortened the sales cycle."),
-    ("2026-Q1", "success", "Online Cloud Backup bundle for small businesses", "M004;M005;S009", 74_200,
-     "A bundle designed with the reps' objections in mind needed no discount."),
-    ("2026-Q1", "shortcoming", "Lead hand-over backlog after the January webinar", "M005;S004;S005", 0,
-     "Leads waited a week for a call; both teams agreed a 24-hour hand-over rule."),
-    ("2026-Q2", "success", "Public Sector framework agreement", "S002;S006;M003", 318_000,
-     "Channel marketing's partner brought the tender team we lacked."),
-    ("2026-Q2", "success", "Win/loss interviews fed the new messaging", "M002;S003;S008", 55_000,
-     "Twelve interviews changed the first slide of every pitch."),
+# Each win's team is drawn from the data, so that the story holds at any size and seed: marketing members are named;
+# a sales member is a pick, resolved among the reps who own accounts with committed quota and net bookings in the
+# win's quarter (see _Picker). ``@group:G`` and ``@product:P`` take the rep who booked most in that group or of that
+# product in the quarter, ``@team:T`` the top rep of that sales team (else the top rep), ``@top`` the top rep,
+# ``@rep:S`` that rep,
+# ``@customer`` the owner of the win's customer, which ``customer`` names: the customer that booked most of the
+# product in the quarter (within the group if one did). A win whose named scope sold nothing that quarter, or whose
+# team would lose all its sales members, is left out. Impacts are in whole currency units at 400 customers and scale
+# with the company; a customer's win is worth what the customer booked of the product in the quarter.
+# The two ``action`` wins come from the report card's action plan: a success credits the latest action that is
+# done and was due by the quarter's end, a shortcoming names the most overdue action still open or in progress.
+_WINS = (  # quarter, kind, title, members, revenue impact, lesson, customer (product, group)
+    ("2025-Q4", "success", "Year-end Cloud Compute upgrade campaign", "M001;M005;@group:Enterprise;@team:Sales North",
+     412_000, "A joint target list agreed in September let reps call the right accounts first.", None),
+    ("2025-Q4", "success", "Partner enablement kit for Security Suite", "M003;@team:Sales South;@team:Sales South",
+     138_500, "Partners sold more once the battle cards matched the price list.", None),
+    ("2025-Q4", "shortcoming", "Missed Healthcare renewals in December", "@group:Healthcare;@group:Healthcare;M002",
+     -96_000, "Renewal dates were not in the shared review; they are now on the monthly agenda.", None),
+    ("2026-Q1", "success", "Analytics Suite rollout at {customer}", "@customer;M002;M006", None,
+     "Bringing product marketing into the second meeting shortened the sales cycle.", ("P04", "Enterprise")),
+    ("2026-Q1", "success", "Online Cloud Backup bundle for small businesses", "M004;M005;@group:Small Business",
+     74_200, "A bundle designed with the reps' objections in mind needed no discount.", None),
+    ("2026-Q1", "shortcoming", "Lead hand-over backlog after the January webinar", "M005;@team:Sales North;@team:Sales South",
+     0, "Leads of a webinar three times the usual size waited a week; peaks now get callers from both teams.", None),
+    ("2026-Q2", "success", "Public Sector framework agreement", "@group:Public Sector;@group:Public Sector;M003",
+     318_000, "Channel marketing's partner brought the tender team we lacked.", None),
+    ("2026-Q2", "success", "Win/loss interviews fed the new messaging", "M002;@team:Sales North;@team:Sales East", 55_000,
+     "Twelve interviews changed the first slide of every pitch.", None),
     ("2026-Q2", "success", "Distributor launch of Collaboration Suite", "M003;M004", 88_600,
-     "The launch reached distributors on time but the field heard about it late."),
-    ("2026-Q2", "shortcoming", "Implementation services under-staffed", "S001;S002;M001", -120_000,
-     "Selling services needs a capacity check with delivery before the quote goes out."),
-    ("2026-Q3", "success", "Joint account plans for the top Enterprise customers", "S001;S002;M001;M002", 540_000,
-     "Account plans written together were used; the ones written alone were not."),
-    ("2026-Q3", "success", "Cloud Storage migration offer at {second_customer}", "S007;M004", 152_300,
-     "A migration offer with a fixed end date created urgency without a price cut."),
-    ("2026-Q3", "success", "Reference program: six new case studies", "M006;S004;S009", 61_000,
-     "Reps named the customers; marketing did the writing. Both sides kept their promise."),
-    ("2026-Q3", "success", "First three deals of the new West rep", "S010;S009;M005", 47_800,
-     "A shared lead list and a buddy rep got a new hire selling in the first quarter."),
-    ("2026-Q3", "success", "Small Business reactivation calls", "S004;S005", 43_500,
-     "Calling lapsed customers works best right after a product update."),
-    ("2026-Q3", "shortcoming", "Small Business pipeline below objective", "S003;S005;M005", -210_000,
-     "The segment needed more marketing-sourced leads than planned; the lead target is now joint."),
-    ("2026-Q3", "shortcoming", "Late price list for the Q3 promotion", "M001;M002", -35_000,
-     "Price changes go to sales two weeks before they apply."),
+     "The launch reached distributors on time but the field heard about it late.", None),
+    ("2026-Q2", "shortcoming", "Implementation Services under-staffed", "@product:P07;@product:P07;M001", -120_000,
+     "Selling services needs a capacity check with delivery before the quote goes out.", None),
+    ("2026-Q3", "success", "Joint account plans for the top Enterprise customers",
+     "@group:Enterprise;@group:Enterprise;M001;M002", 540_000,
+     "Account plans written together were used; the ones written alone were not.", None),
+    ("2026-Q3", "success", "Cloud Storage migration offer at {customer}", "@customer;M004", None,
+     "A migration offer with a fixed end date created urgency without a price cut.", ("P01", None)),
+    ("2026-Q3", "success", "action", "", 0, "", None),
+    ("2026-Q3", "success", "First full quarter of the new East rep", "@rep:S008;@team:Sales East;M005", 47_800,
+     "A shared lead list and a buddy rep got a new hire selling on their own after the ramp.", None),
+    ("2026-Q3", "success", "Small Business reactivation calls", "@group:Small Business;@group:Small Business",
+     43_500, "Calling lapsed customers works best right after a product update.", None),
+    ("2026-Q3", "shortcoming", "Small Business pipeline below objective",
+     "@group:Small Business;@group:Small Business;M005", -210_000,
+     "The segment needed more marketing-sourced leads than planned; the lead target is now joint.", None),
+    ("2026-Q3", "shortcoming", "action", "", 0, "", None),
 )  # fmt: skip
 
 
@@ -563,7 +579,7 @@ def _build(n: int, seed: int) -> dict[str, _Table]:
         },
         "report_card_ratings": ratings,
         "action_items": actions,
-        "wins": _wins(cust, quota["committed_by_customer"]),
+        "wins": _wins(cust, actuals, quota["committed_by_customer"], actions),
         "prior_quotas": _prior_quotas(cust, pairs, _stream(seed, 6)),
     }
     return tables
@@ -904,7 +920,7 @@ def _report_card(rng: np.random.Generator) -> tuple[_Table, _Table]:
                 if not own_side:
                     points.setdefault((cycle, need_id), []).append(grade_points[grade])
                 comment = None
-                if u[2] < _COMMENT_CHANCE:
+                if u[2] < _COMMENT_CHANCE and abs(grade_points[grade] - mean) <= _COMMENT_NEAR:
                     options = _COMMENTS[grade]
                     comment = options[int(_floor_index(np.array([u[3]]), len(options))[0])]
                 ratings["cycle"].append(cycle)
@@ -934,18 +950,181 @@ def _report_card(rng: np.random.Generator) -> tuple[_Table, _Table]:
     return ({k: _text(v) for k, v in ratings.items()}, {k: _text(v) for k, v in actions.items()})
 
 
-def _wins(cust: dict[str, np.ndarray], committed_by_customer: np.ndarray) -> _Table:
-    """Four quarters of successes and shortcomings; most teams mix marketing and sales."""
-    enterprise = np.flatnonzero(cust["group"] == _GROUPS.index("Enterprise"))
-    pool = enterprise if len(enterprise) >= 2 else np.arange(len(cust["group"]))
-    ranked = pool[np.argsort(-committed_by_customer[pool], kind="stable")]
-    names = cust["names"][ranked].tolist()
-    fill = {"top_customer": names[0], "second_customer": names[min(1, len(names) - 1)]}
-    return {
-        "quarter": _text([w[0] for w in _WINS]),
-        "kind": _text([w[1] for w in _WINS]),
-        "title": _text([w[2].format(**fill) for w in _WINS]),
-        "member_ids": _text([w[3] for w in _WINS]),
-        "revenue_impact": _money([w[4] * 100 for w in _WINS]),
-        "lesson": _text([w[5] for w in _WINS]),
+class _Picker:
+    """The reps a win of one quarter can credit, from the quarter's bookings of the accounts each rep owns.
+
+    A rep can be credited with sales in a quarter when the accounts they own carry committed quota and booked net
+    revenue in that quarter; among them, a pick takes the rep who booked most in the pick's scope.
+    """
+
+    def __init__(
+        self, cust: dict[str, np.ndarray], actuals: _Table, committed_by_customer: np.ndarray, quarter: str
+    ) -> None:
+        year, q = int(quarter[:4]), int(quarter[-1])
+        first = (year - _FIRST_YEAR) * 12 + 3 * (q - 1)
+        month, customer = actuals["month"].values, actuals["customer_id"].values
+        rows = (month >= first) & (month < first + 3)
+        self.customer = customer[rows]
+        self.product = actuals["product_id"].values[rows]
+        self.cents = actuals["revenue"].values[rows]
+        self.cust = cust
+        self.owner = cust["owner"][self.customer]
+        n_reps = len(_REPS)
+        quota = np.bincount(cust["owner"], weights=committed_by_customer, minlength=n_reps)
+        booked = np.bincount(self.owner, weights=self.cents, minlength=n_reps)  # whole cents: exact sums
+        self.eligible = (quota > 0) & (booked > 0)
+
+    def _top(self, scope: np.ndarray | None, team: list[str]) -> str | None:
+        """The eligible rep not yet in the team who booked most within scope (rows of the quarter), if any."""
+        weights = self.cents if scope is None else np.where(scope, self.cents, 0)
+        sums = np.bincount(self.owner, weights=weights, minlength=len(_REPS))
+        free = self.eligible & (sums > 0) & ~np.isin(np.asarray(_REPS), team)
+        if not free.any():
+            return None
+        return _REPS[int(np.argmax(np.where(free, sums, -np.inf)))]
+
+    def customer_of(self, product: str, group: str | None) -> int | None:
+        """The customer that booked most of the product in the quarter, within the group if one did."""
+        of_product = self.product == _product_index(product)
+        scopes = [of_product]
+        if group is not None and group in _GROUPS:
+            scopes.insert(0, of_product & (self.cust["group"][self.customer] == _GROUPS.index(group)))
+        for scope in scopes:
+            sums = np.bincount(
+                self.customer, weights=np.where(scope, self.cents, 0), minlength=len(self.cust["ids"])
+            )
+            if sums.max(initial=0) > 0:
+                return int(np.argmax(sums))
+        return None
+
+    def customer_booked(self, customer: int, product: str) -> int:
+        """Cents the customer booked of the product in the quarter."""
+        mine = (self.customer == customer) & (self.product == _product_index(product))
+        return int(self.cents[mine].sum())
+
+    def pick(self, spec: str, team: list[str], customer: int | None) -> str | None:
+        """Resolve one ``@`` member of a win; None when no rep fits (see the win table's comment)."""
+        kind, _, value = spec[1:].partition(":")
+        if kind == "customer":
+            rep = _REPS[int(self.cust["owner"][customer])]
+            return rep if self.eligible[_REPS.index(rep)] and rep not in team else None
+        if kind == "rep":
+            return value if self.eligible[_REPS.index(value)] and value not in team else None
+        if kind == "group":
+            return self._top(self.cust["group"][self.customer] == _GROUPS.index(value), team)
+        if kind == "product":
+            return self._top(self.product == _product_index(value), team)
+        if kind == "team":
+            members = [i for i, p in enumerate(_PEOPLE) if p[3] == value]
+            in_team = self._top(np.isin(self.owner, [_REPS.index(_PEOPLE[i][0]) for i in members]), team)
+            return in_team or self._top(None, team)
+        return self._top(None, team)
+
+
+def _product_index(product_id: str) -> int:
+    return [p[0] for p in _PRODUCTS].index(product_id)
+
+
+def _quarter_end(quarter: str) -> str:
+    month = 3 * int(quarter[-1])
+    return f"{quarter[:4]}-{month:02d}-{_MONTH_END[month]}"
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def _action_win(
+    kind: str, quarter: str, actions: _Table, used: set[int], picker: _Picker
+) -> tuple[str, list[str], str] | None:
+    """A win told from the action plan: a promise kept (success) or an overdue one (shortcoming).
+
+    The success credits the latest action that is done and was due by the quarter's end; the shortcoming names
+    the most overdue action still open or in progress at the quarter's end. The team is the action's owner and
+    one person of the side that asked for it. Returns (title, members, lesson), or None when no action fits.
+    """
+    end = _quarter_end(quarter)
+    rows = range(len(actions["status"].values))
+    cycle, need = actions["cycle"].values, actions["need_id"].values
+    status, due, text = actions["status"].values, actions["due"].values, actions["action"].values
+    if kind == "success":
+        fits = [i for i in rows if i not in used and status[i] == "done" and due[i] <= end]
+        fits.sort(key=lambda i: (cycle[i], due[i]), reverse=True)
+    else:
+        fits = [i for i in rows if i not in used and status[i] in ("open", "in_progress") and due[i] < end]
+        fits.sort(key=lambda i: (due[i], cycle[i]))
+    if not fits:
+        return None
+    i = fits[0]
+    used.add(i)
+    owner = actions["owner"].values[i]
+    needs = {d[0]: d for d in _NEEDS}
+    description, needed_by = needs[need[i]][3], needs[need[i]][1]
+    members = [owner]
+    if needed_by == "marketing":
+        members.append(_MARKETERS[int(need[i][-1]) % len(_MARKETERS)])
+    else:
+        rep = picker.pick("@top", members, None)
+        members += [rep] if rep else []
+    if kind == "success":
+        title = f"Report-card promise kept: {_lower_first(description)}"
+        lesson = f"The {cycle[i]} action \u201c{text[i]}\u201d is done: a promise made on the report card and kept."
+    else:
+        title = f"Report-card action overdue: {_lower_first(description)}"
+        lesson = (
+            f"The {cycle[i]} action \u201c{text[i]}\u201d was due {due[i]} and is still "
+            f"{status[i].replace('_', ' ')}; its owner now reports on it at every monthly review."
+        )
+    return title, members, lesson
+
+
+def _wins(
+    cust: dict[str, np.ndarray], actuals: _Table, committed_by_customer: np.ndarray, actions: _Table
+) -> _Table:
+    """Four quarters of successes and shortcomings whose teams, customers and actions come from the data.
+
+    Most teams mix marketing and sales; see the comment of ``_WINS`` for how each member is chosen.
+    """
+    rows: dict[str, list] = {
+        k: [] for k in ("quarter", "kind", "title", "member_ids", "revenue_impact", "lesson")
     }
+    used: set[int] = set()
+    pickers: dict[str, _Picker] = {}
+    for quarter, kind, title, members, impact, lesson, bought in _WINS:
+        team: list[str] = []
+        if quarter not in pickers:
+            pickers[quarter] = _Picker(cust, actuals, committed_by_customer, quarter)
+        picker = pickers[quarter]
+        if title == "action":
+            told = _action_win(kind, quarter, actions, used, picker)
+            if told is None:
+                continue
+            title, team, lesson = told
+            cents = 0
+        else:
+            customer = picker.customer_of(*bought) if bought else None
+            if bought and customer is None:
+                continue
+            picks = [m for m in members.split(";") if m.startswith("@")]
+            for member in members.split(";"):
+                rep = picker.pick(member, team, customer) if member.startswith("@") else member
+                if rep is None and member.split(":")[0] in ("@customer", "@rep"):
+                    team = []
+                    break
+                team += [rep] if rep else []
+            if not team or (picks and not set(team) & set(_REPS)):
+                continue
+            if customer is not None:
+                title = title.format(customer=cust["names"][customer])
+                cents = picker.customer_booked(customer, bought[0]) // 10_000 * 10_000
+            else:
+                cents = (
+                    (impact * len(cust["ids"]) + 20_000) // 40_000 * 10_000
+                )  # x n / 400, to hundreds, half up
+        rows["quarter"].append(quarter)
+        rows["kind"].append(kind)
+        rows["title"].append(title)
+        rows["member_ids"].append(";".join(team))
+        rows["revenue_impact"].append(cents)
+        rows["lesson"].append(lesson)
+    return {k: (_money(v) if k == "revenue_impact" else _text(v)) for k, v in rows.items()}

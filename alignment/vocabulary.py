@@ -248,6 +248,7 @@ COLUMNS: dict[str, Column] = {
     "rows read": Column("Rows read", _N), "rows kept": Column("Rows kept", _N),
     "rows after summing": Column("Rows after summing", _N), "successes": Column("Successes", _N), "recognised_for": Column("Recognised for"),
     "mixed_successes": Column("In mixed teams", _N), "count": Column("Count", _N), "people": Column("People", _N),
+    "accounts": Column("Accounts owned", _N), "accounts_booked": Column("Their accounts booked in the quarter", _M),
 }  # fmt: skip
 
 

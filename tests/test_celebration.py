@@ -89,7 +89,7 @@ class TestWins:
     def test_quarter_without_wins(self, tiny: Inputs) -> None:
         wins = cb.quarter_wins(tiny, "2026-Q2")
         assert wins.empty and list(cb.celebration_table(wins).columns)[0] == "quarter"
-        assert cb.heroes(tiny, "2026-Q2").empty
+        assert cb.heroes(tiny, "2026-Q2", 1).empty
         mix = cb.team_mix(wins)
         assert mix == {
             "successes": 0,
@@ -98,7 +98,7 @@ class TestWins:
             "mixed_share": None,
             "flagged": False,
         }
-        assert cb.heroes_by_function(cb.heroes(tiny, "2026-Q2"))["people"].tolist() == [0, 0]
+        assert cb.heroes_by_function(cb.heroes(tiny, "2026-Q2", 1))["people"].tolist() == [0, 0]
         assert cb.impact_summary(wins)["count"].tolist() == [0, 0]
         assert "No successes or shortcomings" in cb.wins_note(wins, "2026-Q2")
         assert "No successes were recognised" in cb.team_mix_note(mix)
@@ -124,7 +124,7 @@ class TestWins:
 
 class TestHeroes:
     def test_known_answers(self, tiny: Inputs) -> None:
-        heroes = cb.heroes(tiny, "2026-Q1").set_index("person_id")
+        heroes = cb.heroes(tiny, "2026-Q1", 1).set_index("person_id")
         assert sorted(heroes.index) == ["M1", "M2", "S1"]  # S2 only in a shortcoming
         # the team's impact is the team's: nobody is credited with it, each is recognised for what they did
         assert "revenue_impact" not in heroes.columns
@@ -134,8 +134,19 @@ class TestHeroes:
         assert by_function.loc["marketing", "people"] == 2 and by_function.loc["sales", "people"] == 1
         assert by_function.loc["marketing", "share"] == pytest.approx(2 / 3)
 
+    def test_a_sales_hero_is_shown_with_what_their_accounts_booked(self, tiny: Inputs) -> None:
+        heroes = cb.heroes(tiny, "2026-Q1", 1).set_index("person_id")
+        # S1 owns C1, which booked 700 + 300 in January and 500 + 400 in February; April is another quarter
+        assert (heroes.loc["S1", "accounts"], to_cents(heroes.loc["S1", "accounts_booked"])) == (1, 190_000)
+        assert heroes.loc[["M1", "M2"], ["accounts", "accounts_booked"]].isna().all().all()
+        # on a fiscal year from July, 2026-Q1 is July-September 2025, when C1 booked nothing
+        assert cb.heroes(tiny, "2026-Q1", 7).set_index("person_id").loc["S1", "accounts_booked"] == 0.0
+        sellers = cb.seller_figures(tiny, "2026-Q1", 1).set_index("person_id")
+        assert sellers["accounts"].to_dict() == {"S1": 1, "S2": 1, "S3": 0}  # S3 owns nobody
+        assert to_cents(sellers["accounts_booked"]).tolist() == [190_000, 80_000, 0]
+
     def test_person_in_several_successes(self, tiny: Inputs) -> None:
-        heroes = cb.heroes(tiny, "2026-Q3").set_index("person_id")
+        heroes = cb.heroes(tiny, "2026-Q3", 1).set_index("person_id")
         assert heroes.loc["S1", "successes"] == 1 and heroes.loc["S2", "successes"] >= 1
 
 

@@ -483,11 +483,12 @@ class TestReportCard:
         ]
         assert table["grade"].tolist() == ["A", "C", "C", "C"]
         assert table["score"].tolist() == pytest.approx([4.0, 2.5, 1.0, 2.5])
-        # the other side's remarks only; a remark several raters made is shown once with its count
+        # the other side's remarks only, each with its rater's grade (the need's mean may differ); a remark
+        # several raters made with the same grade is shown once with its count
         assert table["comments"].tolist() == [
-            "\u201cMuch faster\u201d (\u00d72)",
+            "\u201cMuch faster\u201d (A \u00d72)",
             "",
-            "\u201cNot happening\u201d",
+            "\u201cNot happening\u201d (F)",
             "",
         ]
 
@@ -570,7 +571,7 @@ class TestDisplay:
             )
         page = charts.styled_report_card(card.report_card("marketing"), "marketing", "2026-H1").to_html()
         assert "<style" in page and "Report card · Marketing · 2026-H1 · graded by sales" in page
-        assert "▲ +3.00" in page and "“Much faster” (×2)" in page
+        assert "▲ +3.00" in page and "“Much faster” (A ×2)" in page
 
 
 # --------------------------------------------------------------------------- bad input: one line each

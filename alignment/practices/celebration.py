@@ -13,8 +13,9 @@ Rules decided here, where the contract is silent:
 * A win's team = its ``member_ids``, in the order given; ``functions`` = the distinct functions of
   its members, marketing before sales; a team is mixed when it has both.
 * Recognised teams are the quarter's successes; recognised people are their members. A person
-  in several successes is counted once per function and credited with each success's whole
-  revenue impact (impacts are not split among members).
+  in several successes is counted once per function. A team's revenue impact is the team's,
+  shown once per win; no person is credited with it. A recognised sales person is shown with
+  what their own accounts did in the quarter (accounts owned, net bookings), from the data.
 * The quarter is flagged when most recognised teams are single-function (mixed share under one
   half). A quarter without successes is not flagged: there is nothing to recognise.
 """
@@ -170,16 +171,45 @@ def write_celebration_table(wins: pd.DataFrame, report_dir: str | Path | None) -
     )
 
 
-def heroes(inputs: Inputs, quarter: str) -> pd.DataFrame:
-    """The people recognised in the quarter's successes.
+def seller_figures(inputs: Inputs, quarter: str, fiscal_year_start_month: int) -> pd.DataFrame:
+    """What each sales person's accounts did in the quarter: accounts owned, and their net bookings.
+
+    Returns
+    -------
+    DataFrame
+        person_id, accounts (customers whose account owner they are), accounts_booked (the net revenue those
+        customers booked in the quarter's months, all channels, exact to the cent); one row per sales person.
+    """
+    months = quarter_months(quarter, fiscal_year_start_month)
+    sellers = inputs.people.loc[inputs.people["function"] == "sales", "person_id"].astype("str")
+    owner = inputs.customers.set_index("customer_id")["account_owner"]
+    accounts = owner.value_counts().reindex(sellers, fill_value=0)
+    booked = inputs.actuals[inputs.actuals["month"].isin(months)]
+    cents = pd.Series(to_cents(booked["revenue"]), index=booked.index).groupby(
+        booked["customer_id"].map(owner).to_numpy()
+    )
+    by_owner = cents.sum().reindex(sellers, fill_value=0).astype("int64")
+    return pd.DataFrame(
+        {
+            "person_id": sellers.to_numpy(),
+            "accounts": accounts.to_numpy().astype("float64"),
+            "accounts_booked": from_cents(by_owner.to_numpy()),
+        }
+    )
+
+
+def heroes(inputs: Inputs, quarter: str, fiscal_year_start_month: int) -> pd.DataFrame:
+    """The people recognised in the quarter's successes, with what they did.
 
     Returns
     -------
     DataFrame
         person_id, name, function, team, successes (how many), recognised_for (the titles of their
-        successes, what they did), mixed_successes (how many of them were mixed teams); most
-        successes first, then by name. A team's revenue impact belongs to the team, shown once in
-        :func:`celebration_table`: no person is credited with it, so no total counts it twice.
+        successes, what they did), mixed_successes (how many of them were mixed teams), then, for sales
+        people, accounts and accounts_booked (:func:`seller_figures`: what their own accounts booked in the
+        quarter, empty for marketing); most successes first, then by name. A team's revenue impact belongs
+        to the team, shown once in :func:`celebration_table`: no person is credited with it, so no total
+        counts it twice.
     """
     wins = quarter_wins(inputs, quarter)
     wins = wins[wins["kind"] == "success"].reset_index(drop=True)
@@ -197,10 +227,11 @@ def heroes(inputs: Inputs, quarter: str) -> pd.DataFrame:
         .agg(successes=("win", "size"), recognised_for=("title", "; ".join), mixed_successes=("mixed", "sum"))
     )
     out["mixed_successes"] = out["mixed_successes"].astype("int64")
+    out = out.merge(seller_figures(inputs, quarter, fiscal_year_start_month), on="person_id", how="left")
     out = out.sort_values(
         ["successes", "name", "person_id"], ascending=[False, True, True], ignore_index=True
     )
-    return out[[*keys, "successes", "recognised_for", "mixed_successes"]]
+    return out[[*keys, "successes", "recognised_for", "mixed_successes", "accounts", "accounts_booked"]]
 
 
 def heroes_by_function(heroes_table: pd.DataFrame) -> pd.DataFrame:

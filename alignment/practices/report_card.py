@@ -444,8 +444,9 @@ class ReportCardAnalysis:
         """The printable report card of one side: need, grade, score, last cycle, trend, comments.
 
         The last row, ``Overall``, is the side's score. ``comments`` (the other side's raters' remarks,
-        each in quotes, a remark made by several raters once with its count) is present only where
-        the ratings carry comments.
+        each in quotes with the grade its rater gave, a remark made with the same grade by several
+        raters once with its count) is present only where the ratings carry comments: a need's mean
+        may be a C while one rater wrote an A's praise, and the rater's grade shows whose view it is.
         """
         now = self.current()
         now = now[now["rated_side"] == side]
@@ -456,9 +457,13 @@ class ReportCardAnalysis:
             & ~r["self_assessment"]
             & (r["comment"].str.len() > 0)
         ]
-        said = remarks.groupby(["need_id", "comment"], as_index=False, sort=True).size()
-        times = (" (\u00d7" + said["size"].astype("str") + ")").where(said["size"] > 1, "")
-        quoted = ("\u201c" + said["comment"] + "\u201d" + times).groupby(said["need_id"]).agg(" ".join)
+        said = remarks.groupby(["need_id", "grade", "comment"], as_index=False, sort=True).size()
+        times = (" \u00d7" + said["size"].astype("str")).where(said["size"] > 1, "")
+        quoted = (
+            ("\u201c" + said["comment"] + "\u201d (" + said["grade"] + times + ")")
+            .groupby(said["need_id"])
+            .agg(" ".join)
+        )
         card = pd.DataFrame(
             {
                 "need_id": now["need_id"],

@@ -513,7 +513,7 @@ def styled_report_card(card: pd.DataFrame, side: str, cycle: str) -> Styler:
         "score": "Score",
         "last_cycle": "Last cycle",
         "trend": "Trend",
-        "comments": "Comments from " + other,
+        "comments": f"Comments from {other} (the grade each rater gave)",
     }
     last = len(view) - 1
     styler = (
