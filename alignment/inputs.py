@@ -494,7 +494,9 @@ def _schemas(refs: dict[str, set[str] | None]) -> dict[str, pa.DataFrameSchema]:
             {
                 "month": [_matches(MONTH_RE, "the month of the review that agreed it, YYYY-MM")],
                 "period": [_one_of(REVIEW_PERIODS, "month or ytd (the period of the review's row)")],
-                "level": [_one_of(REVIEW_LEVELS, "a level of the monthly review: " + ", ".join(REVIEW_LEVELS))],
+                "level": [
+                    _one_of(REVIEW_LEVELS, "a level of the monthly review: " + ", ".join(REVIEW_LEVELS))
+                ],
                 "key": [_nonempty("the key of the review's row (a customer group, region, person, ...)")],
                 "action": [_nonempty("the action agreed")],
                 "marketing_owner": [],
@@ -888,7 +890,9 @@ def review_row_keys(tables: Mapping[str, pd.DataFrame]) -> dict[str, set[str]]:
 
     people = tables.get("people")
     sales = (
-        set(people.loc[people["function"].str.lower() == "sales", "person_id"]) if people is not None else set()
+        set(people.loc[people["function"].str.lower() == "sales", "person_id"])
+        if people is not None
+        else set()
     )
     return {
         "total": {"total"},
@@ -896,7 +900,9 @@ def review_row_keys(tables: Mapping[str, pd.DataFrame]) -> dict[str, set[str]]:
         "region": values("customers", "region"),
         "account_owner": sales | values("customers", "account_owner"),
         "product_line": values("products", "product_line"),
-        "channel": values("channel_strategy", "channel") | values("actuals", "channel") | {NO_CHANNEL_STRATEGY},
+        "channel": values("channel_strategy", "channel")
+        | values("actuals", "channel")
+        | {NO_CHANNEL_STRATEGY},
     }
 
 
@@ -920,7 +926,9 @@ def owner_problem(value: str, side: str, lookup: Mapping[str, tuple[str, str]]) 
     if found is None:
         return f"a person_id or name of function {side} listed in people"
     if found[1] != side:
-        return f"a person of function {side} ({value} is {found[1]}: each side owns its part of a joint action)"
+        return (
+            f"a person of function {side} ({value} is {found[1]}: each side owns its part of a joint action)"
+        )
     return None
 
 
@@ -962,7 +970,7 @@ def _review_action_checks(
                     name,
                     int(i) + 2,
                     ", ".join(missing),
-                    "",
+                    None,
                     f"an owner on each side (the action is not joint: no {sides} owner)",
                     "warning",
                 )

@@ -583,9 +583,7 @@ def overdue_actions(action_items: pd.DataFrame, as_of: str, by: Sequence[str] = 
     items = action_items[action_items["status"].str.lower().isin(UNFINISHED)].copy()
     items["days_overdue"] = (pd.Timestamp(as_of) - due_dates(items["due"])).dt.days
     items = items[items["days_overdue"] > 0]
-    return items.sort_values(
-        ["days_overdue", *by], ascending=[False, *([True] * len(by))], ignore_index=True
-    )
+    return items.sort_values(["days_overdue", *by], ascending=[False, *([True] * len(by))], ignore_index=True)
 
 
 def overdue_table(action_items: pd.DataFrame, people: pd.DataFrame, review_month: str) -> pd.DataFrame:

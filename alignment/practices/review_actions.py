@@ -127,9 +127,16 @@ def actions_in_force(review_actions: pd.DataFrame, through: str) -> pd.DataFrame
     done = ledger[ledger["status"] == "done"]
     stamps = done.loc[done["changed_on"].astype("str").ne("")]
     first = stamps.groupby(list(KEYS))["changed_on"].min().rename("done_on")
-    current = current.join(first, on=list(KEYS))
+    current = _join(current, first)
     current["done_on"] = current["done_on"].where(current["status"] == "done").fillna("").astype("str")
     return current
+
+
+def _join(rows: pd.DataFrame, by_key: pd.Series) -> pd.DataFrame:
+    """``rows`` with the column ``by_key`` (indexed by :data:`KEYS`) beside them; empty where absent."""
+    if rows.empty or by_key.empty:
+        return rows.assign(**{str(by_key.name): pd.Series("", index=rows.index, dtype="str")})
+    return rows.join(by_key, on=list(KEYS))
 
 
 def _days_overdue(actions: pd.DataFrame, as_of: str) -> pd.Series:
@@ -439,7 +446,7 @@ def closed_in_quarter(
     current = current[current["status"].isin(CLOSED)].copy()
     closing = ledger[ledger["status"].isin(CLOSED) & ledger["changed_on"].astype("str").ne("")]
     stamped = closing.groupby(list(KEYS))["changed_on"].min().rename("closed_on")
-    current = current.join(stamped, on=list(KEYS))
+    current = _join(current, stamped)
     closed_on = current["closed_on"].fillna(current["due"]).fillna("").astype("str")
     current["closed_on"] = closed_on
     current = current[closed_on.str[:7].isin(months)]

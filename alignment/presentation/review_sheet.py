@@ -62,7 +62,12 @@ def sheet_table(review: pd.DataFrame, inputs: Inputs, params: Params) -> pd.Data
     new = flagged.assign(kind="new", month=params.review.month, action="")
     for col in VALUES:
         new[col] = ""
-    old = earlier.join(figures, on=["period", "level", "key"]).assign(kind="earlier")
+    old = (
+        earlier.merge(figures.reset_index(), on=["period", "level", "key"], how="left")
+        if len(earlier)
+        else earlier
+    )
+    old = old.assign(kind="earlier")
     table = pd.concat([new, old], ignore_index=True)
     is_owner = table["level"] == "account_owner"
     table["name"] = table["key"].map(names).where(is_owner).fillna("").astype("str")
@@ -317,7 +322,7 @@ def read_review_sheet(path: Path) -> tuple[pd.DataFrame, list[Problem], list[Pro
                         where,
                         r,
                         ", ".join(lacking),
-                        "",
+                        None,
                         f"an owner on each side (the action is not joint: no {sides} owner)",
                         "warning",
                     )
