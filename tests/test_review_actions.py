@@ -322,6 +322,30 @@ class TestRoundTrip:
         ws = openpyxl.load_workbook(april)["Review actions"]
         assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)  # text stays text
 
+    def test_earlier_actions_come_back_and_only_a_changed_status_is_recorded(self, tmp_path: Path) -> None:
+        """March's sheet lists the open actions of January and February (B and C; A and D are done)."""
+        data = company(tmp_path)
+        (tmp_path / "p.yaml").write_text(PARAMS.format(month="2026-03"), encoding="utf-8")
+        sheet = tmp_path / "review.xlsx"
+        assert main(["template", "review-actions", str(tmp_path / "p.yaml"), "--out", str(sheet)]) == 0
+        earlier = {r[4]: i + 2 for i, r in enumerate(sheet_rows(sheet)) if r[0] != "2026-03"}
+        assert list(earlier) == ["Direct push", "Pipeline review"]
+        into = data / "review_actions.csv"
+        before = into.read_bytes()
+        assert main(["collect", "review-actions", str(sheet), "--into", str(into), "--on", "2026-03-20"]) == 0
+        assert into.read_bytes() == before  # "Mia" and M1 are the same person: nothing changed
+        filled = tmp_path / "filled.xlsx"
+        fill(sheet, {earlier["Pipeline review"]: {"status": "done"}}, filled)
+        assert (
+            main(["collect", "review-actions", str(filled), "--into", str(into), "--on", "2026-03-20"]) == 0
+        )
+        ledger = pd.read_csv(into, dtype=str, keep_default_na=False)
+        pipeline = ledger[ledger["action"] == "Pipeline review"]
+        assert list(pipeline["status"]) == ["in_progress", "done"]
+        assert list(pipeline["superseded_on"]) == ["2026-03-20", ""]
+        assert list(pipeline["marketing_owner"]) == ["Mia", "Mia"]  # the ledger's own spelling is kept
+        assert len(ledger) == len(ACTIONS.strip().splitlines()) - 1 + 1
+
     def test_a_wrong_side_owner_is_refused_and_nothing_is_written(self, tmp_path: Path, capsys) -> None:
         data = company(tmp_path)
         (tmp_path / "p.yaml").write_text(PARAMS.format(month="2026-03"), encoding="utf-8")

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from alignment.fiscal import MONTH_RE
 from alignment.inputs import STATUSES, owner_problem
 from alignment.ledger import Recorded, read_ledger, record, write_ledger
 from alignment.practices.review_actions import KEYS, VALUES, sheet_rows
@@ -68,6 +69,8 @@ def sheet_table(review: pd.DataFrame, inputs: Inputs, params: Params) -> pd.Data
         else earlier
     )
     old = old.assign(kind="earlier")
+    for col in ("marketing_owner", "sales_owner"):  # by name, as the drop-down lists them
+        old[col] = old[col].map(lambda v: str(names.get(v, v)) if v else "")
     table = pd.concat([new, old], ignore_index=True)
     is_owner = table["level"] == "account_owner"
     table["name"] = table["key"].map(names).where(is_owner).fillna("").astype("str")
@@ -96,6 +99,8 @@ def sheet_bytes(table: pd.DataFrame, people: pd.DataFrame, params: Params) -> by
                     day = _date(value)
                     if day is not None:
                         ws.write_datetime(r, c, dt.datetime.combine(day, dt.time()), date_in)
+                    elif value:  # a month (due at its end), as the file has it
+                        ws.write_string(r, c, str(value), date_in)
                     else:
                         ws.write_blank(r, c, None, date_in)
                 elif col in FIGURES:
@@ -227,8 +232,13 @@ def _text(value: object) -> str:
     return str(value).strip()
 
 
-def read_review_sheet(path: Path) -> tuple[pd.DataFrame, list[Problem], list[Problem]]:
-    """The actions typed in a meeting sheet: (entries as ledger text, problems, warnings)."""
+def read_review_sheet(
+    path: Path,
+) -> tuple[pd.DataFrame, list[Problem], list[Problem], dict[str, tuple[str, str]]]:
+    """The actions typed in a meeting sheet: (entries as ledger text, problems, warnings, people).
+
+    ``people`` maps each person_id and name of the sheet's lists to (person_id, function).
+    """
     import openpyxl
 
     problems: list[Problem] = []
@@ -245,7 +255,7 @@ def read_review_sheet(path: Path) -> tuple[pd.DataFrame, list[Problem], list[Pro
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # not a workbook at all: one line, the reader's reason
-        return empty, [Problem(path.name, None, None, None, f"a readable .xlsx workbook ({exc})")], []
+        return empty, [Problem(path.name, None, None, None, f"a readable .xlsx workbook ({exc})")], [], {}
     try:
         if META_SHEET not in book.sheetnames or SHEET not in book.sheetnames:
             problems.append(
@@ -253,7 +263,7 @@ def read_review_sheet(path: Path) -> tuple[pd.DataFrame, list[Problem], list[Pro
                     path.name, None, None, None, "a review-actions workbook written by alignment template"
                 )
             )
-            return empty, problems, warnings
+            return empty, problems, warnings, {}
         meta = [list(r) + [None] * 16 for r in book[META_SHEET].iter_rows(min_row=2, values_only=True)]
         if not meta or _text(meta[0][15]) != KIND:
             problems.append(
@@ -261,7 +271,7 @@ def read_review_sheet(path: Path) -> tuple[pd.DataFrame, list[Problem], list[Pro
                     path.name, None, None, None, "a review-actions workbook written by alignment template"
                 )
             )
-            return empty, problems, warnings
+            return empty, problems, warnings, {}
         people = pd.DataFrame(
             [(_text(m[2]), _text(m[1]), "marketing") for m in meta if _text(m[2])]
             + [(_text(m[4]), _text(m[3]), "sales") for m in meta if _text(m[4])],
@@ -277,7 +287,7 @@ def read_review_sheet(path: Path) -> tuple[pd.DataFrame, list[Problem], list[Pro
         missing = [c for c in COLUMNS if c not in header]
         if missing:
             problems.append(Problem(where, 1, missing[0], None, f"a column named {missing[0]} in the header"))
-            return empty, problems, warnings
+            return empty, problems, warnings, {}
         at = {c: header.index(c) for c in COLUMNS}
         for r, (kind, key) in sorted(rows.items()):
             values = list(cells[r - 1]) if r - 1 < len(cells) else []
@@ -328,10 +338,11 @@ def read_review_sheet(path: Path) -> tuple[pd.DataFrame, list[Problem], list[Pro
                     )
                 )
             day = _date(due_cell)
-            if due_cell not in (None, "") and day is None:
+            month = _text(due_cell) if MONTH_RE.match(_text(due_cell)) else ""
+            if due_cell not in (None, "") and day is None and not month:
                 problems.append(Problem(where, r, "due", _text(due_cell), "a date (YYYY-MM-DD)"))
                 bad = True
-            entry["due"] = day.isoformat() if day else ""
+            entry["due"] = day.isoformat() if day else month
             status = typed["status"].lower() or "open"
             if status not in STATUSES:
                 problems.append(Problem(where, r, "status", typed["status"], "one of " + ", ".join(STATUSES)))
@@ -342,7 +353,7 @@ def read_review_sheet(path: Path) -> tuple[pd.DataFrame, list[Problem], list[Pro
                 entries.append(entry)
     finally:
         book.close()
-    return pd.DataFrame(entries, columns=columns).astype("str"), problems, warnings
+    return pd.DataFrame(entries, columns=columns).astype("str"), problems, warnings, lookup
 
 
 def collect_review_sheet(
@@ -363,7 +374,7 @@ def collect_review_sheet(
     write : bool
         False checks and reports without writing.
     """
-    entries, problems, warnings = read_review_sheet(Path(book))
+    entries, problems, warnings, people = read_review_sheet(Path(book))
     ledger = None
     try:
         ledger = read_ledger(into, REQUIRED)
@@ -377,10 +388,36 @@ def collect_review_sheet(
             Path(book).name, None, "action", dup["action"], "one row per action agreed on a row"
         )
         return CollectedActions(entries, [problem], warnings)
-    recorded = record(ledger, entries, KEYS, VALUES, on=on)
+    recorded = record(ledger, same_owners(entries, ledger, people), KEYS, VALUES, on=on)
     if write and recorded.added:
         write_ledger(recorded.ledger, into)
     return CollectedActions(entries, problems, warnings, recorded)
+
+
+def same_owners(
+    entries: pd.DataFrame, ledger: pd.DataFrame, people: dict[str, tuple[str, str]]
+) -> pd.DataFrame:
+    """Entries whose owner is the same person as the ledger's current row keep the ledger's text for them.
+
+    The ledger may name an owner by name or by person_id; the sheet's answer is a person_id. The same
+    person in another spelling is not a change, and is not recorded as one.
+    """
+    live = (
+        ledger[ledger["superseded_on"].astype("str").str.strip().eq("")]
+        if "superseded_on" in ledger
+        else ledger
+    )
+    current = {tuple(r[k] for k in KEYS): r for _, r in live.iterrows()}
+    out = entries.copy()
+    for i, entry in out.iterrows():
+        row = current.get(tuple(entry[k] for k in KEYS))
+        if row is None:
+            continue
+        for col in ("marketing_owner", "sales_owner"):
+            before = str(row.get(col, "")).strip()
+            if before and people.get(before, (before,))[0] == entry[col]:
+                out.at[i, col] = before
+    return out
 
 
 __all__ = [
