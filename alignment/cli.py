@@ -145,6 +145,12 @@ def _add_round_trip_commands(sub) -> None:
         help="last year's final quotas (a final_quotas.csv); default: the data folder's prior_quotas file",
     )
     si.add_argument("--debug", **debug)
+    ra = kinds.add_parser(
+        "review-actions", help="the monthly review's meeting sheet: flagged rows, open actions"
+    )
+    ra.add_argument("params", type=Path, metavar="PARAMS.yaml")
+    ra.add_argument("--out", type=Path, required=True, help="the workbook to write (FILE.xlsx, new)")
+    ra.add_argument("--debug", **debug)
 
     collect = sub.add_parser("collect", help="read filled sheets back into input files")
     kinds = collect.add_subparsers(dest="kind", required=True, parser_class=_Parser)
@@ -158,6 +164,13 @@ def _add_round_trip_commands(sub) -> None:
     ov.add_argument("--on", help="the day of the change, YYYY-MM-DD (default: today)")
     ov.add_argument("--expires", help="the last month the new locks apply, YYYY-MM (default: no end)")
     ov.add_argument("--debug", **debug)
+    ra = kinds.add_parser(
+        "review-actions", help="a filled meeting sheet -> rows of the review_actions ledger"
+    )
+    ra.add_argument("book", type=Path, metavar="FILE.xlsx")
+    ra.add_argument("--into", type=Path, required=True, help="the review_actions file (kept, history added)")
+    ra.add_argument("--on", help="the day of the meeting's record, YYYY-MM-DD (default: today)")
+    ra.add_argument("--debug", **debug)
 
     diff = sub.add_parser("diff", help="what changed between two reports, without re-running either")
     diff.add_argument("report_a", type=Path, metavar="REPORT_A")
@@ -178,6 +191,8 @@ def _collect(args: argparse.Namespace) -> int:
     from alignment.written import Refused
 
     try:
+        if args.kind == "review-actions":
+            return _collect_review_actions(args)
         return _collect_overrides(args) if args.kind == "overrides" else _collect_sales_input(args)
     except Refused as exc:
         print(str(exc), file=sys.stderr)
@@ -213,6 +228,37 @@ def _collect_overrides(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _day(command: str, on: str | None) -> str | None:
+    """``--on`` as a day ``YYYY-MM-DD`` (default today); None (after one line on stderr) when it is not one."""
+    import datetime as dt
+    import re
+
+    on = on or dt.date.today().isoformat()
+    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])", on):
+        print(f"alignment collect {command}: --on: value {on!r}: expected a date YYYY-MM-DD", file=sys.stderr)
+        return None
+    return on
+
+
+def _collect_review_actions(args: argparse.Namespace) -> int:
+    from alignment.presentation.review_sheet import collect_review_sheet
+
+    on = _day("review-actions", args.on)
+    if on is None:
+        return EXIT_BAD_INPUT
+    done = collect_review_sheet(args.book, args.into, on=on)
+    _print_problems(done.problems, done.warnings)
+    if done.recorded is None:
+        print(f"{len(done.problems)} problems: nothing written to {args.into}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    r = done.recorded
+    print(
+        f"{len(done.entries)} actions on the sheet: {r.added} added to {args.into}, "
+        f"{r.superseded} earlier rows superseded, {r.unchanged} already recorded"
+    )
+    return EXIT_OK
+
+
 def _collect_sales_input(args: argparse.Namespace) -> int:
     from alignment.presentation.sales_sheets import collect_sales_input
 
@@ -236,12 +282,32 @@ def _template(args: argparse.Namespace) -> int:
     params, inputs, warnings = load_checked(args.params)
     for w in warnings:
         print(w, file=sys.stderr)
+    if args.kind == "review-actions":
+        return _template_review_actions(args, params, inputs)
     try:
         paths = write_sales_input_templates(inputs, params, args.out, last_quotas=args.last_quotas)
     except Refused as exc:
         print(str(exc), file=sys.stderr)
         return EXIT_BAD_INPUT
     print(f"wrote {len(paths)} sales-input workbooks to {args.out}")
+    return EXIT_OK
+
+
+def _template_review_actions(args: argparse.Namespace, params, inputs) -> int:
+    from alignment.engine.plan import build_plan
+    from alignment.practices.review import monthly_review
+    from alignment.presentation.review_sheet import write_review_sheet
+    from alignment.written import Refused, check_file
+
+    try:  # before the work: a file in the way is refused at once
+        check_file(args.out, "alignment template: --out")
+        review = monthly_review(build_plan(inputs, params).monthly_objectives, inputs, params)
+        path = write_review_sheet(review, inputs, params, args.out)
+    except Refused as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_BAD_INPUT
+    flagged = int(review["flagged"].sum())
+    print(f"wrote the review sheet for {params.review.month} ({flagged} flagged rows) to {path}")
     return EXIT_OK
 
 

@@ -14,6 +14,12 @@ In the returned :class:`Inputs`, ids and text are ``str``, money is ``float64`` 
 included, with the optional columns reason, changed_by, changed_on, expires and superseded_on
 ("" where the file has none). Only the rows in force for the plan year are checked against
 ``sales_input`` and must name each pair once; the engine uses only those rows.
+
+``review_actions`` is a ledger too: the joint actions agreed at the monthly reviews, each on a row
+of ``monthly_review.csv`` (``period``, ``level``, ``key``). Its level and key must exist in the data
+(a misspelt key names the nearest one), its ``marketing_owner`` must be a person of function
+marketing and its ``sales_owner`` one of function sales (a person_id or a name); an action with an
+owner on one side only is a warning (not joint). An empty ``status`` means open.
 """
 
 from __future__ import annotations
@@ -39,6 +45,10 @@ FORMATS = (".csv", ".parquet", ".xlsx")
 FUNCTIONS = SIDES
 GRADES = ("A", "B", "C", "F")
 STATUSES = ("open", "in_progress", "done", "dropped")
+#: The rows of the monthly review a review action may answer (CONTRACT 6.5 and 7).
+REVIEW_PERIODS = ("month", "ytd")
+REVIEW_LEVELS = ("total", "customer_group", "region", "account_owner", "product_line", "channel")
+NO_CHANNEL_STRATEGY = "(no channel strategy)"
 KINDS = ("success", "shortcoming")
 
 MONEY_PATTERN = r"[+-]?(\d+(\.\d*)?|\.\d+)"
@@ -103,6 +113,22 @@ SPECS: dict[str, FileSpec] = {
             money=("revenue_impact",),
         ),
         FileSpec("prior_quotas", False, ("customer_id", "product_id", "final_quota"), money=("final_quota",)),
+        FileSpec(
+            "review_actions",
+            False,
+            (
+                "month",
+                "period",
+                "level",
+                "key",
+                "action",
+                "marketing_owner",
+                "sales_owner",
+                "due",
+                "status",
+            ),
+            optional=("note", *LEDGER_COLUMNS),
+        ),
     )
 }
 
@@ -125,6 +151,7 @@ class Inputs:
     action_items: pd.DataFrame
     wins: pd.DataFrame
     prior_quotas: pd.DataFrame = field(default_factory=lambda: _empty("prior_quotas"))
+    review_actions: pd.DataFrame = field(default_factory=lambda: _empty("review_actions"))
     files: dict[str, Path] = field(default_factory=dict)
     warnings: tuple[Problem, ...] = ()
     # inputs read from params ``sources:`` (stem -> where it came from); see alignment.sources
@@ -462,6 +489,30 @@ def _schemas(refs: dict[str, set[str] | None]) -> dict[str, pa.DataFrameSchema]:
                     _one_of(STATUSES, "one of " + ", ".join(STATUSES), transform=lambda s: s.str.lower())
                 ],
             }
+        ),
+        "review_actions": _schema(
+            {
+                "month": [_matches(MONTH_RE, "the month of the review that agreed it, YYYY-MM")],
+                "period": [_one_of(REVIEW_PERIODS, "month or ytd (the period of the review's row)")],
+                "level": [
+                    _one_of(REVIEW_LEVELS, "a level of the monthly review: " + ", ".join(REVIEW_LEVELS))
+                ],
+                "key": [_nonempty("the key of the review's row (a customer group, region, person, ...)")],
+                "action": [_nonempty("the action agreed")],
+                "marketing_owner": [],
+                "sales_owner": [],
+                "due": [_matches(DATE_RE, "a date YYYY-MM-DD, or empty", allow_empty=True)],
+                "status": [
+                    _one_of(
+                        ("", *STATUSES),
+                        "one of " + ", ".join(STATUSES) + ", or empty (open)",
+                        transform=lambda s: s.str.lower(),
+                    )
+                ],
+                "note": [],
+                **_ledger_checks(refs["people"]),
+            },
+            optional=("note", *LEDGER_COLUMNS),
         ),
         "wins": _schema(
             {
@@ -804,6 +855,11 @@ def _cross_checks(
             "one grade per (cycle, rater_id, need_id)",
         )
 
+    if "review_actions" in tables:
+        more, found = _review_action_checks(tables, names)
+        problems += more
+        warnings += found
+
     if "customers" in tables and "people" in tables:
         people = tables["people"]
         sales_ids = set(people.loc[people["function"].str.lower() == "sales", "person_id"])
@@ -815,6 +871,107 @@ def _cross_checks(
                     "function",
                     None,
                     "at least one person of function sales",
+                    "warning",
+                )
+            )
+    return problems, warnings
+
+
+def review_row_keys(tables: Mapping[str, pd.DataFrame]) -> dict[str, set[str]]:
+    """The keys each level of the monthly review lists, from the input tables (as text).
+
+    The same keys as :func:`alignment.practices.review.level_keys`: customer groups and regions of
+    ``customers``, sales people and account owners, product lines, channels of the strategy or the
+    actuals. A level whose file is missing has no known keys.
+    """
+
+    def values(stem: str, col: str) -> set[str]:
+        return set(tables[stem][col].astype("str")) - {""} if stem in tables else set()
+
+    people = tables.get("people")
+    sales = (
+        set(people.loc[people["function"].str.lower() == "sales", "person_id"])
+        if people is not None
+        else set()
+    )
+    return {
+        "total": {"total"},
+        "customer_group": values("customers", "customer_group"),
+        "region": values("customers", "region"),
+        "account_owner": sales | values("customers", "account_owner"),
+        "product_line": values("products", "product_line"),
+        "channel": values("channel_strategy", "channel")
+        | values("actuals", "channel")
+        | {NO_CHANNEL_STRATEGY},
+    }
+
+
+def person_lookup(people: pd.DataFrame) -> dict[str, tuple[str, str]]:
+    """person_id and name (either may be typed for an owner) -> (person_id, function)."""
+    out: dict[str, tuple[str, str]] = {}
+    for pid, name, function in zip(people["person_id"], people["name"], people["function"], strict=True):
+        out.setdefault(str(name).strip(), (str(pid), str(function).lower()))
+    for pid, function in zip(people["person_id"], people["function"], strict=True):
+        out[str(pid)] = (str(pid), str(function).lower())
+    out.pop("", None)
+    return out
+
+
+def owner_problem(value: str, side: str, lookup: Mapping[str, tuple[str, str]]) -> str | None:
+    """What is wrong with ``value`` as the ``side`` owner of a joint action (None: nothing, or empty)."""
+    value = value.strip()
+    if not value:
+        return None
+    found = lookup.get(value)
+    if found is None:
+        return f"a person_id or name of function {side} listed in people"
+    if found[1] != side:
+        return (
+            f"a person of function {side} ({value} is {found[1]}: each side owns its part of a joint action)"
+        )
+    return None
+
+
+def _review_action_checks(
+    tables: dict[str, pd.DataFrame], names: dict[str, str]
+) -> tuple[list[Problem], list[Problem]]:
+    """Rows of ``review_actions``: a level/key that exists, owners of the right side, both sides named."""
+    problems: list[Problem] = []
+    warnings: list[Problem] = []
+    ra, name = tables["review_actions"], names["review_actions"]
+    known = review_row_keys(tables)
+    for i, level, key in zip(ra.index, ra["level"], ra["key"], strict=True):
+        if level not in known or not key:
+            continue  # a wrong level or empty key is reported by the column checks
+        keys = known[level]
+        if key not in keys and keys:
+            problems.append(
+                Problem(
+                    name,
+                    int(i) + 2,
+                    "key",
+                    key,
+                    f"a {level} of the monthly review (did you mean {nearest_name(key, keys)!r}?)",
+                )
+            )
+    if "people" not in tables:
+        return problems, warnings
+    lookup = person_lookup(tables["people"])
+    for i, mo, so in zip(ra.index, ra["marketing_owner"], ra["sales_owner"], strict=True):
+        for col, value, side in (("marketing_owner", mo, "marketing"), ("sales_owner", so, "sales")):
+            wrong = owner_problem(value, side, lookup)
+            if wrong:
+                problems.append(Problem(name, int(i) + 2, col, value, wrong))
+        missing = [c for c, v in (("marketing_owner", mo), ("sales_owner", so)) if not v.strip()]
+        if missing:
+            sides = " and no ".join(c.split("_")[0] for c in missing)
+            warnings.append(
+                Problem(
+                    name,
+                    int(i) + 2,
+                    ", ".join(missing),
+                    None,
+                    f"an owner on each side (the action is not joint: no {sides} owner)",
                     "warning",
                 )
             )
@@ -888,6 +1045,8 @@ def _typed(stem: str, df: pd.DataFrame) -> pd.DataFrame:
         out["grade"] = out["grade"].str.upper()
     if stem == "action_items":
         out["status"] = out["status"].str.lower()
+    if stem == "review_actions":
+        out["status"] = out["status"].str.lower().replace("", "open")
     if stem == "wins":
         out["kind"] = out["kind"].str.lower()
     return out

@@ -581,6 +581,7 @@ def _build(n: int, seed: int) -> dict[str, _Table]:
         "action_items": actions,
         "wins": _wins(cust, actuals, quota["committed_by_customer"], actions),
         "prior_quotas": _prior_quotas(cust, pairs, _stream(seed, 6)),
+        "review_actions": _review_actions(cust),
     }
     return tables
 
@@ -1128,3 +1129,49 @@ def _wins(
         rows["revenue_impact"].append(cents)
         rows["lesson"].append(lesson)
     return {k: (_money(v) if k == "revenue_impact" else _text(v)) for k, v in rows.items()}
+
+
+# (review month, period, level, key, action, marketing owner, sales owner, due, note,
+#  then the status history: (status, changed_by, changed_on), oldest first)
+_REVIEW_ACTIONS = (
+    ("2026-07", "month", "customer_group", "Small Business",
+     "Joint reactivation campaign for lapsed Small Business customers", "M005", "S003", "2026-08-31",
+     "Calls right after the product update", (("open", "S003", "2026-07-08"), ("done", "S003", "2026-08-28"))),
+    ("2026-07", "month", "region", "East", "Shared lead list for the East reps from the July webinar",
+     "M003", "S007", "2026-08-31", "", (("open", "S007", "2026-07-08"), ("done", "M003", "2026-08-20"))),
+    ("2026-07", "month", "product_line", "Services", "Capacity check with delivery before each services quote",
+     "M001", "S002", "2026-08-15", "Replaced by the delivery team's own rule",
+     (("open", "S002", "2026-07-08"), ("dropped", "S002", "2026-08-10"))),
+    ("2026-07", "ytd", "account_owner", "S002", "Account plans for the two largest Key Accounts customers",
+     "M001", "S002", "2026-09-30", "", (("open", "S002", "2026-07-08"), ("in_progress", "S002", "2026-09-02"))),
+    ("2026-08", "month", "account_owner", "S008", "Ramp plan review with a buddy rep", "M004", "S008",
+     "2026-09-30", "", (("open", "S008", "2026-08-06"), ("done", "S008", "2026-09-25"))),
+    ("2026-08", "month", "channel", "Distributor", "Distributor enablement kit for Security Suite",
+     "M003", "S005", "2026-10-15", "", (("open", "M003", "2026-08-06"),)),
+    ("2026-09", "ytd", "product_line", "Software", "Q4 Software promotion brief to the field", "M002", "S001",
+     "2026-11-15", "", (("open", "M002", "2026-09-09"),)),
+)  # fmt: skip
+
+
+def _review_actions(cust: dict[str, np.ndarray]) -> _Table:
+    """Joint actions of the monthly reviews of 2026-07 .. 2026-09, with their status history (a ledger).
+
+    Done and recovered, done and not recovered, overdue, dropped, still open; an action on a customer
+    group or region the company does not have (a small sample) is left out.
+    """
+    present = {
+        "customer_group": {_GROUPS[g] for g in np.unique(cust["group"])},
+        "region": {_REGIONS[r] for r in np.unique(cust["region"])},
+    }
+    columns = ("month", "period", "level", "key", "action", "marketing_owner", "sales_owner", "due", "status",
+               "note", "changed_by", "changed_on", "superseded_on")  # fmt: skip
+    out: dict[str, list[str | None]] = {c: [] for c in columns}
+    for month, period, level, key, action, marketer, rep, due, note, steps in _REVIEW_ACTIONS:
+        if key not in present.get(level, {key}):
+            continue
+        for k, (status, by, on) in enumerate(steps):
+            later = steps[k + 1][2] if k + 1 < len(steps) else None
+            row = (month, period, level, key, action, marketer, rep, due, status, note or None, by, on, later)
+            for c, value in zip(columns, row, strict=True):
+                out[c].append(value)
+    return {c: _text(v) for c, v in out.items()}

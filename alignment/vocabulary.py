@@ -124,6 +124,12 @@ FIGURES: tuple[Figure, ...] = (
            "the part of the re-plan gap no row had room for"),
     Figure("replan_replanned_total", "Working version, year total", "money", None, False,
            "the re-planned quotas, summed"),
+    Figure("review_actions_open", "Review actions open", "count", "05_monthly_review", True,
+           "joint actions of the monthly reviews up to the review month still open or in progress"),
+    Figure("review_actions_overdue", "Review actions overdue", "count", "05_monthly_review", True,
+           "open or in-progress review actions whose due date lies before the end of the review month"),
+    Figure("flagged_without_action", "Flagged rows without an action", "count", "05_monthly_review", True,
+           "rows flagged in the review month with no open action and none agreed at this review"),
 )  # fmt: skip
 
 FIGURE_BY_KEY: dict[str, Figure] = {f.key: f for f in FIGURES}
@@ -243,6 +249,13 @@ COLUMNS: dict[str, Column] = {
     "past_objective": Column("Objective, months past", _M), "rest_objective": Column("Objective, months left", _M),
     "forecast_rest": Column("Forecast, months left", _M), "rest_quota": Column("Quota, months left", _M),
     "days_overdue": Column("Days overdue", _N),
+    # the review's joint actions
+    "agreed_attainment": Column("Attainment when agreed", _P), "recovered": Column("Recovered", _F),
+    "done_on": Column("Done on", _D), "done_on_time": Column("Done on time", _F), "closed_on": Column("Closed on", _D),
+    "note": Column("Note"), "side": Column("Side"), "actions_owned": Column("Actions owned", _N),
+    "actions_open": Column("Actions open", _N), "actions_done": Column("Actions done", _N),
+    "actions_done_on_time": Column("Actions done on time", _N), "actions_overdue": Column("Actions overdue", _N),
+    "question": Column("Question"),
     # where the inputs came from
     "input": Column("Input"), "from": Column("Comes from"), "source": Column("Source"), "detail": Column("Detail"),
     "rows read": Column("Rows read", _N), "rows kept": Column("Rows kept", _N),

@@ -214,7 +214,8 @@ class TestEncodingOption:
         assert done.stderr.splitlines() == [
             "alignment validate: --encoding: value 'customer=cp1252': expected the name of an input file without "
             "its extension (customers, products, people, channel_strategy, actuals, sales_input, roles, overrides, "
-            "report_card_needs, report_card_ratings, action_items, wins, prior_quotas) — did you mean customers?",
+            "report_card_needs, report_card_ratings, action_items, wins, prior_quotas, review_actions) — did you mean "
+            "customers?",
             "alignment validate: --encoding: value 'actuals': expected STEM=ENCODING, such as actuals=cp1252",
         ]
 

@@ -172,6 +172,9 @@ def test_review_on_the_tiny_company(tmp_path: Path, tiny_dir: Path) -> None:
     s3 = table[(table["level"] == "account_owner") & (table["key"] == "S3")]
     assert len(s3) == 2 and (s3["objective"] == "0.00").all() and (s3["attainment"] == "").all()
     assert (s3["flagged"] == "false").all()
+    # no review_actions file: nothing open or overdue, and every flagged row is without an action
+    assert headline["review_actions_open"] == headline["review_actions_overdue"] == 0
+    assert headline["flagged_without_action"] == int((table["flagged"] == "true").sum())
 
 
 @pytest.mark.notebook
@@ -236,6 +239,17 @@ def test_review_on_the_sample(tmp_path: Path) -> None:
     assert (flagged["attainment"].astype(float) < 0.9).all()
     unflagged = table[(table["flagged"] == "false") & (table["attainment"] != "")]
     assert (unflagged["attainment"].astype(float) >= 0.9).all()
+    # review_actions.csv by hand: S002's plans (in progress, due 2026-09-30), the Distributor kit (open, due
+    # 2026-10-15) and the Software brief (open, due 2026-11-15) are unfinished; the first two are overdue at
+    # 2026-10-31. Their rows cover the flagged rows of the review that have an action.
+    ledger = pd.read_csv(SAMPLE_DATA_DIR / "review_actions.csv", dtype=str, keep_default_na=False)
+    current = ledger[ledger["superseded_on"] == ""]
+    unfinished = current[current["status"].isin(["open", "in_progress"])]
+    assert headline["review_actions_open"] == len(unfinished) == 3
+    assert headline["review_actions_overdue"] == int((unfinished["due"] < "2026-10-31").sum()) == 2
+    covered = set(zip(unfinished["period"], unfinished["level"], unfinished["key"], strict=True))
+    without = [r for r in flagged.itertuples(index=False) if (r.period, r.level, r.key) not in covered]
+    assert headline["flagged_without_action"] == len(without) == len(flagged) - 2
 
 
 @needs_sample

@@ -189,7 +189,7 @@ class TestEncoding:
             )
         stems = (
             "customers, products, people, channel_strategy, actuals, sales_input, roles, overrides, "
-            "report_card_needs, report_card_ratings, action_items, wins, prior_quotas"
+            "report_card_needs, report_card_ratings, action_items, wins, prior_quotas, review_actions"
         )
         assert info.value.messages == [
             f"p.yaml: encoding.actual: value 'cp1252': expected the name of an input file without its extension "

@@ -136,6 +136,21 @@ class TestShape:
             "action_items": ["cycle", "need_id", "action", "owner", "due", "status"],
             "wins": ["quarter", "kind", "title", "member_ids", "revenue_impact", "lesson"],
             "prior_quotas": ["customer_id", "product_id", "final_quota"],
+            "review_actions": [
+                "month",
+                "period",
+                "level",
+                "key",
+                "action",
+                "marketing_owner",
+                "sales_owner",
+                "due",
+                "status",
+                "note",
+                "changed_by",
+                "changed_on",
+                "superseded_on",
+            ],
         }
         assert {stem: list(frame.columns) for stem, frame in tables.items()} == expected
 

@@ -49,6 +49,7 @@ Rules
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -569,19 +570,25 @@ def write_tables(analysis: ReportCardAnalysis, report_dir: str | Path | None) ->
 UNFINISHED = ("open", "in_progress")
 
 
-def overdue_actions(action_items: pd.DataFrame, as_of: str) -> pd.DataFrame:
+def due_dates(due: pd.Series) -> pd.Series:
+    """Due dates as timestamps (NaT where empty or unreadable); a month ``YYYY-MM`` falls due at its end."""
+    text = due.astype("str")
+    dates = pd.to_datetime(text, format="mixed", errors="coerce")
+    month_only = text.str.fullmatch(r"\d{4}-\d{2}")
+    return dates.where(~month_only, dates + pd.offsets.MonthEnd(0))
+
+
+def overdue_actions(action_items: pd.DataFrame, as_of: str, by: Sequence[str] = ("need_id",)) -> pd.DataFrame:
     """Unfinished actions (open, in progress) whose due date is before ``as_of`` (``YYYY-MM-DD``).
 
-    Returns the action items with ``days_overdue``, the most overdue first. A due date that is a
-    month (``YYYY-MM``) falls due at the month's end.
+    Returns the action items with ``days_overdue``, the most overdue first, then by the columns
+    ``by``. A due date that is a month (``YYYY-MM``) falls due at the month's end. The report card's
+    action items and the monthly review's actions are both judged here.
     """
     items = action_items[action_items["status"].str.lower().isin(UNFINISHED)].copy()
-    due = pd.to_datetime(items["due"].astype("str"), format="mixed", errors="coerce")
-    month_only = items["due"].astype("str").str.fullmatch(r"\d{4}-\d{2}")
-    due = due.where(~month_only, due + pd.offsets.MonthEnd(0))
-    items["days_overdue"] = (pd.Timestamp(as_of) - due).dt.days
+    items["days_overdue"] = (pd.Timestamp(as_of) - due_dates(items["due"])).dt.days
     items = items[items["days_overdue"] > 0]
-    return items.sort_values(["days_overdue", "need_id"], ascending=[False, True], ignore_index=True)
+    return items.sort_values(["days_overdue", *by], ascending=[False, *([True] * len(by))], ignore_index=True)
 
 
 def overdue_table(action_items: pd.DataFrame, people: pd.DataFrame, review_month: str) -> pd.DataFrame:
