@@ -423,6 +423,7 @@ class IndexPage:
     changes: str | None = None  # the page comparing this report with an earlier one (--compare-to)
     # inputs read from params ``sources:``: where each came from (alignment.sources), no password
     sources: Sequence[Mapping[str, Any]] = ()
+    pack: bool = False  # the run wrote the board pack (pack.html, pack.pdf)
 
 
 @functools.cache
