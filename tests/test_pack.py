@@ -336,3 +336,44 @@ class TestPackRun:
         assert (again / PACK_PDF).read_bytes() != before
         marker = json.loads((again / "run.json").read_text(encoding="utf-8"))
         assert {PACK_HTML, PACK_PDF} <= set(marker["files"])
+
+
+@pytest.mark.browser
+@pytest.mark.notebook
+class TestChartsInJupyterLabsVegaLite:
+    """JupyterLab 4 draws the charts with Vega-Lite 5 (``@jupyterlab/vega5-extension``); its vega-embed
+    warns in the console for every spec whose ``$schema`` names another major version. Here the run's
+    charts, as the notebooks emit them, are drawn by vega-embed with Vega-Lite 5 (vl-convert's oldest
+    Vega-Lite bundle) in Chromium: every chart draws, and no spec version warning appears."""
+
+    def test_no_version_warning_and_every_chart_drawn(self, pack_run, chromium, tmp_path):
+        import vl_convert
+
+        from alignment.presentation.display import EMBED_OPTIONS, RENDERER_SCHEMA, VEGALITE_MIMETYPE
+        from alignment.report.export import chart_html
+
+        specs = []
+        for notebook in sorted((pack_run.out / "notebooks").glob("*.ipynb")):
+            for cell in json.loads(notebook.read_text(encoding="utf-8"))["cells"]:
+                for output in cell.get("outputs", []):
+                    if VEGALITE_MIMETYPE in output.get("data", {}):
+                        specs.append(output["data"][VEGALITE_MIMETYPE])
+        assert len(specs) >= 20
+        assert {s["$schema"] for s in specs} == {RENDERER_SCHEMA}
+        version = min(vl_convert.get_vegalite_versions(), key=lambda v: tuple(int(p) for p in v.split(".")))
+        assert version.startswith("5.")
+        bundle = vl_convert.javascript_bundle(vl_version=version).replace("</script", "<\\/script")
+        charts = "".join(chart_html(f"chart-{i}", spec, EMBED_OPTIONS) for i, spec in enumerate(specs))
+        embed = (Path(__file__).parents[1] / "alignment" / "assets" / "embed.js").read_text(encoding="utf-8")
+        page = tmp_path / "vegalite5.html"
+        page.write_text(
+            f"<!DOCTYPE html><html><body>{charts}<script>{bundle}</script><script>{embed}</script></body></html>",
+            encoding="utf-8",
+        )
+        visit = open_offline(chromium, page)
+        visit.assert_clean()
+        assert visit.chart_state["drawn"] == len(specs)
+        # vl-convert's Vega-Lite 5 bundle carries Vega 6, so vega-embed also notes the compiled Vega's
+        # version; JupyterLab's bundle pairs Vega-Lite 5 with Vega 5. The spec's own schema is what we set.
+        versions = [w for w in visit.console_warnings if "input spec uses Vega-Lite" in w]
+        assert versions == [], versions[:3]

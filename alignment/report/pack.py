@@ -36,7 +36,13 @@ from alignment.outputs import atomic_write_bytes, atomic_write_text
 from alignment.paths import ASSETS_DIR
 from alignment.presentation.tables import format_value
 from alignment.problems import RunError
-from alignment.report.export import VEGALITE_PREFIX, headline_rows, table_of_contents
+from alignment.report.export import (
+    VEGALITE_PREFIX,
+    bundle_vegalite_version,
+    export_spec,
+    headline_rows,
+    table_of_contents,
+)
 from alignment.report.summary import Line, Summary, executive_summary
 from alignment.vocabulary import column
 
@@ -218,7 +224,7 @@ def chart_svg(spec: Mapping[str, Any]) -> str:
     """A Vega-Lite spec drawn as SVG (vl-convert, no browser), sized by CSS through its viewBox."""
     import vl_convert
 
-    svg = vl_convert.vegalite_to_svg(dict(spec))
+    svg = vl_convert.vegalite_to_svg(export_spec(spec), vl_version=bundle_vegalite_version())
     return svg[svg.index("<svg") :]
 
 
