@@ -755,9 +755,13 @@ def notebook_params_file(value: str | Path) -> Params:
 
 
 def notebook_parameters(params: Params, report_dir: Path | None) -> dict[str, Any]:
-    """The values ``alignment run`` injects into each notebook's ``parameters`` cell."""
+    """The values ``alignment run`` injects into each notebook's ``parameters`` cell.
+
+    ``params_file`` is set to None: the run's own values win over a file named in the notebook.
+    """
     values = params.to_dict()
     values["report_dir"] = str(report_dir) if report_dir is not None else None
+    values["params_file"] = None
     return values
 
 

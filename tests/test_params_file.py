@@ -49,6 +49,13 @@ class TestNotebookParamsFile:
             notebook_params_file(str(path))
 
 
+def test_alignment_run_passes_its_values_not_a_file():
+    from alignment.params import notebook_parameters
+
+    values = notebook_parameters(load_params(SAMPLE_PARAMS), report_dir=None)
+    assert values["params_file"] is None and values["target"]["growth"] == 0.10
+
+
 class TestOpenWorkbook:
     def test_the_file_replaces_the_cells_values(self, tmp_path):
         path = _params_file(tmp_path)
