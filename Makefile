@@ -29,8 +29,8 @@ report: $(STAMP) ## run the whole workbook on the sample data into reports/sampl
 test: $(TEST_STAMP) ## run every test, notebooks included
 	$(BIN)/python -m pytest -n 2 --dist loadfile --nbval-lax tests notebooks
 
-lab: $(STAMP) ## open JupyterLab on the workbook
-	$(BIN)/jupyter lab notebooks/ $(if $(filter 0,$(shell id -u)),--allow-root)
+lab: $(STAMP) ## open JupyterLab at the repository root (notebooks/, params/, data/)
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" $(if $(filter 0,$(shell id -u)),--allow-root)
 
 lint: $(TEST_STAMP) ## ruff check and ruff format on the package, tests and notebooks; notebooks must carry no outputs
 	$(BIN)/ruff check alignment tests benchmarks notebooks

@@ -58,6 +58,11 @@ def build_parser() -> argparse.ArgumentParser:
         dest="table_format",
         help="format of the tables in tables/ (default csv; parquet for very large companies)",
     )
+    run.add_argument(
+        "--pack",
+        action="store_true",
+        help="also write the board pack: pack.html and pack.pdf (printed by headless Chromium)",
+    )
     run.add_argument("--debug", action="store_true", default=argparse.SUPPRESS, help="show tracebacks")
 
     plan = sub.add_parser("plan", help="the planning engine alone: targets, rollup, final quotas, objectives")
@@ -559,6 +564,7 @@ def _run(args: argparse.Namespace) -> int:
         debug=args.debug,
         compare_to=args.compare_to,
         table_format=args.table_format,
+        pack=args.pack,
     )
 
 
@@ -572,6 +578,7 @@ def run_command(
     notebooks_dir: str | Path | None = None,
     compare_to: Path | None = None,
     table_format: str = "csv",
+    pack: bool = False,
 ) -> int:
     """``alignment run``: 0 every notebook ran, 1 a notebook failed, 2 bad parameters, inputs or arguments.
 
@@ -590,6 +597,7 @@ def run_command(
             notebooks_dir=notebooks_dir,
             compare_to=compare_to,
             table_format=table_format,
+            pack=pack,
         )
     except RunError as exc:
         if debug:
@@ -609,6 +617,9 @@ def run_command(
             print(f"alignment run: {s.name}: {r.line()}", file=sys.stderr)
             if debug and r.error is not None and r.error.traceback:
                 print(r.error.traceback, file=sys.stderr)
+    for s in outcome.scenarios if pack else ():
+        if (s.out_dir / "pack.pdf").is_file():
+            print(f"{s.name}: board pack: {_display_path(s.out_dir / 'pack.pdf')}")
     if outcome.comparison is not None:
         print(f"comparison: {_display_path(outcome.comparison)}")
     return outcome.exit_status

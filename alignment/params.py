@@ -27,7 +27,7 @@ from typing import Any
 import yaml
 
 from alignment.fiscal import CYCLE_RE, MONTH_RE, QUARTER_RE, fiscal_months
-from alignment.paths import NOTEBOOKS_DIR
+from alignment.paths import NOTEBOOKS_DIR, PROJECT_DIR
 from alignment.problems import ParamsError, show_value
 from alignment.sources.spec import Source, parse_sources
 
@@ -728,10 +728,40 @@ def notebook_params(**values: Any) -> Params:
     return parse_params(values, NOTEBOOKS_DIR, source="notebook parameters")
 
 
+def notebook_params_file(value: str | Path) -> Params:
+    """The params file a notebook's ``params_file`` names, read and checked like ``alignment run`` reads it.
+
+    A relative path resolves against the repository root (where ``make lab`` opens JupyterLab, so
+    ``"params/yours.yaml"`` names the file it shows); an absolute one is taken as it is. The file's own
+    ``data_dir`` resolves against the file's folder, as everywhere else.
+
+    Raises
+    ------
+    ParamsError
+        When the file is missing (naming ``params_file`` and where it was looked for) or holds a wrong
+        key or value.
+    """
+    path = Path(value).expanduser()
+    if not path.is_absolute():
+        path = PROJECT_DIR / path
+    if not path.is_file():
+        raise ParamsError(
+            [
+                f"params_file: value {str(value)!r}: no such file {path}: expected a params file, "
+                "relative to the repository root or absolute"
+            ]
+        )
+    return load_params(path)
+
+
 def notebook_parameters(params: Params, report_dir: Path | None) -> dict[str, Any]:
-    """The values ``alignment run`` injects into each notebook's ``parameters`` cell."""
+    """The values ``alignment run`` injects into each notebook's ``parameters`` cell.
+
+    ``params_file`` is set to None: the run's own values win over a file named in the notebook.
+    """
     values = params.to_dict()
     values["report_dir"] = str(report_dir) if report_dir is not None else None
+    values["params_file"] = None
     return values
 
 

@@ -1,7 +1,8 @@
 """What every notebook does first: read its parameters, load and check the data.
 
 A notebook's ``parameters`` cell holds the sample run's values; ``alignment run`` (or
-``papermill -f params/x.yaml``) replaces them. :func:`open_workbook` turns them into checked
+``papermill -f params/x.yaml``) replaces them. Its ``params_file`` (``"params/yours.yaml"``, relative
+to the repository root, or ``papermill -p params_file ...``) names a params file read instead of them. :func:`open_workbook` turns them into checked
 :class:`~alignment.params.Params` and validated :class:`~alignment.inputs.Inputs`, so a bad value
 stops the notebook at its first cell with the same one-line messages as ``alignment validate``.
 """
@@ -17,7 +18,7 @@ from alignment.inputs import Inputs
 from alignment.loading import check_with_data
 from alignment.manifest import owner_of
 from alignment.outputs import write_headline_part
-from alignment.params import Params, notebook_params, with_sections
+from alignment.params import Params, notebook_params, notebook_params_file, with_sections
 from alignment.presentation.display import setup
 
 
@@ -29,6 +30,7 @@ class Workbook:
     inputs: Inputs
     report_dir: Path | None
     warnings: list[str] = field(default_factory=list)
+    from_file: bool = False  # the params came from ``params_file``, every section included
 
     def record(self, **values: Any) -> Path | None:
         """Record this notebook's headline figures (and other records) for the report.
@@ -50,32 +52,48 @@ class Workbook:
         The shared ``parameters`` cell has no variables for them: ``alignment run`` and
         ``papermill -f`` inject them when the params file has them, so a notebook that uses them
         passes its namespace (``wb.with_sections(globals())``); a missing section keeps its
-        defaults. Bad values stop the notebook with the params file's one-line messages.
+        defaults. Bad values stop the notebook with the params file's one-line messages. Params read
+        from ``params_file`` already hold the file's sections and are kept as they are.
         """
+        if self.from_file:
+            return self
         return replace(self, params=with_sections(self.params, namespace))
 
 
-def open_workbook(report_dir: str | None = None, **parameters: Any) -> Workbook:
+def open_workbook(
+    report_dir: str | None = None, params_file: str | None = None, **parameters: Any
+) -> Workbook:
     """Check a notebook's parameters, load its data folder and set up chart display.
 
     Parameters
     ----------
     report_dir : str or None
         The folder the notebook writes its tables to; None writes nothing.
+    params_file : str, optional
+        A params file read instead of ``parameters`` (relative to the repository root, or absolute);
+        taken from the notebook's namespace (its ``parameters`` cell, or ``papermill -p``) when the
+        call does not name it. Empty or None: the ``parameters`` are used.
     **parameters
         The ``parameters`` cell's values (the params file's keys). A params file's ``sources``
         key, which ``papermill -f`` injects beside the ``parameters`` cell, is taken from the
         notebook's namespace when the call does not name it.
     """
-    if "sources" not in parameters and (injected := _injected("sources")):
-        parameters["sources"] = injected
-    checked = check_with_data(notebook_params(**parameters))
+    if params_file is None:
+        params_file = _injected("params_file")
+    if params_file:
+        params = notebook_params_file(params_file)
+    else:
+        if "sources" not in parameters and (injected := _injected("sources")):
+            parameters["sources"] = injected
+        params = notebook_params(**parameters)
+    checked = check_with_data(params)
     setup()
     return Workbook(
         params=checked.params,
         inputs=checked.inputs,
         warnings=checked.warnings,
         report_dir=Path(report_dir) if report_dir else None,
+        from_file=bool(params_file),
     )
 
 

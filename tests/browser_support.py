@@ -101,6 +101,7 @@ class PageVisit:
     url: str
     blocked: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
+    console_warnings: list[str] = field(default_factory=list)
     page_errors: list[str] = field(default_factory=list)
     dialogs: list[str] = field(default_factory=list)
     charts: list[dict[str, Any]] = field(default_factory=list)
@@ -169,6 +170,7 @@ def open_offline(
     context.route("**/*", route)
     page.on("request", on_request)
     page.on("console", lambda msg: visit.console_errors.append(msg.text) if msg.type == "error" else None)
+    page.on("console", lambda msg: visit.console_warnings.append(msg.text) if msg.type == "warning" else None)
     page.on("pageerror", lambda exc: visit.page_errors.append(str(exc)))
     page.on("dialog", on_dialog)
     try:

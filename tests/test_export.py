@@ -75,6 +75,28 @@ class TestChartMimebundle:
         assert data["text/plain"] == "<Chart: Gap by group>"
         assert meta[VEGALITE_MIMETYPE]["embed_options"] == EMBED_OPTIONS
 
+    def test_the_spec_names_the_vega_lite_major_that_jupyterlab_draws_it_with(self):
+        from alignment.presentation.display import RENDERER_SCHEMA
+
+        data, _ = chart_mimebundle(_spec())
+        schema = data[VEGALITE_MIMETYPE]["$schema"]
+        assert schema == RENDERER_SCHEMA
+        # the mimetype JupyterLab renders (vnd.vegalite.v5) and the schema's major agree
+        assert re.search(r"/vega-lite/v(\d+)", schema).group(1) == re.search(
+            r"\.v(\d+)\+json", VEGALITE_MIMETYPE
+        ).group(1)
+        assert _spec()["$schema"].endswith("v6.4.1.json")  # the caller's spec is not modified
+
+    def test_jupyterlabs_renderer_for_the_mimetype_is_its_vega5_extension(self):
+        from alignment.paths import PROJECT_DIR
+
+        found = sorted(PROJECT_DIR.glob(".venv/share/jupyter/lab/static/package.json"))
+        if not found:
+            pytest.skip("JupyterLab is not installed in .venv")
+        dependencies = json.loads(found[0].read_text(encoding="utf-8")).get("dependencies", {})
+        assert "@jupyterlab/vega5-extension" in dependencies
+        assert not any(name.startswith("@jupyterlab/vega6") for name in dependencies)
+
     def test_embed_options_from_altair_are_kept(self):
         _, meta = chart_mimebundle(_spec(), embed_options={"renderer": "canvas"})
         assert meta[VEGALITE_MIMETYPE]["embed_options"]["renderer"] == "canvas"
@@ -100,6 +122,25 @@ class TestChartMimebundle:
 
 
 # --------------------------------------------------------------------------- charts on a page
+
+
+class TestExportSpec:
+    def test_a_page_names_its_bundles_vega_lite_major(self):
+        from alignment.report.export import bundle_vegalite_version, export_spec
+
+        data, _ = chart_mimebundle(_spec())
+        major = bundle_vegalite_version().split(".")[0]
+        assert (
+            export_spec(data[VEGALITE_MIMETYPE])["$schema"]
+            == f"https://vega.github.io/schema/vega-lite/v{major}.json"
+        )
+        page = page_html(_notebook(), INFO, bundle=FAKE_BUNDLE)
+        assert f"vega-lite/v{major}.json" in page and "vega-lite/v5.json" not in page
+
+    def test_the_bundle_is_that_version(self):
+        from alignment.report.export import bundle_vegalite_version
+
+        assert re.search(rf'"{re.escape(bundle_vegalite_version())}\.\d+"', vega_bundle())
 
 
 class TestChartHtml:

@@ -30,7 +30,8 @@ review: dict = {"month": "2026-10", "flag_below": 0.90}  # the joint monthly rev
 report_card: dict = {"cycle": "2026-H1"}  # the report-card half-year analysed
 celebration: dict = {"quarter": "2026-Q3"}  # the quarter celebrated
 encoding: dict = {}  # text encoding of CSV inputs that are not UTF-8, e.g. {"actuals": "cp1252"}
-report_dir = None  # folder the tables go to; None writes no tables"""
+report_dir = None  # folder the tables go to; None writes no tables
+params_file = None  # or "params/yours.yaml": a params file read instead of the values above (relative to the repository root, or absolute)"""
 OPEN = (
     "wb = open_workbook(report_dir=report_dir, data_dir=data_dir, fiscal_year=fiscal_year, "
     "fiscal_year_start_month=fiscal_year_start_month, target=target, allocation=allocation, review=review, "

@@ -335,7 +335,13 @@ class TestFixtureRun:
             by_name["03_fixture_fails"]["error"]["message"]
             == "ValueError: the fixture allocation does not add up"
         )
-        assert run["options"] == {"only": None, "jobs": 2, "show_code": False, "table_format": "csv"}
+        assert run["options"] == {
+            "only": None,
+            "jobs": 2,
+            "show_code": False,
+            "table_format": "csv",
+            "pack": False,
+        }
 
     def test_run_json_lists_every_file_the_run_wrote(self, fixture_run):
         from alignment.ownership import digest

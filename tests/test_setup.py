@@ -43,3 +43,17 @@ def test_make_help_lists_every_target() -> None:
 
 def test_ci_runs_make_test() -> None:
     assert "make test" in (PROJECT_DIR / ".ci" / "run").read_text()
+
+
+def test_make_lab_opens_at_the_repository_root() -> None:
+    """``make lab`` serves the repository root, so params/ and data/ show beside notebooks/."""
+    out = subprocess.run(
+        ["make", "-s", "-n", "-o", ".venv/.installed", "lab"],
+        cwd=PROJECT_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    command = next(line for line in out.splitlines() if "jupyter lab" in line)
+    assert f'--ServerApp.root_dir="{PROJECT_DIR}"' in command
+    assert "notebooks/" not in command

@@ -9,6 +9,14 @@ added: JupyterLab ranks HTML above Vega and would pick it. The export
 and vega-embed JavaScript once per page, so an exported page needs no network and stays
 interactive (tooltips).
 
+JupyterLab 4's renderer for that mimetype (``@jupyterlab/vega5-extension``) bundles Vega-Lite 5 (5.6.1
+in JupyterLab 4.6), and its vega-embed writes a warning to the browser console for every chart whose
+``$schema`` names another major version ("The input spec uses Vega-Lite v6.4.1, but the current
+version of Vega-Lite is v5.6.1"): altair 6 writes Vega-Lite 6 schemas. The spec JupyterLab gets
+therefore names :data:`RENDERER_SCHEMA`; the workbook's charts use nothing Vega-Lite 5 lacks (every
+chart of the sample compiles with Vega-Lite 5). The export names its own bundle's version again
+(:func:`alignment.report.export.export_spec`).
+
 Tables: pandas Styler output escapes HTML in every cell, so a customer named
 ``<script>...</script>`` shows as text in JupyterLab and in the exports.
 """
@@ -19,6 +27,8 @@ from typing import Any
 
 RENDERER = "alignment"
 VEGALITE_MIMETYPE = "application/vnd.vegalite.v5+json"
+#: the Vega-Lite schema of the renderer JupyterLab uses for :data:`VEGALITE_MIMETYPE` (its major version)
+RENDERER_SCHEMA = "https://vega.github.io/schema/vega-lite/v5.json"
 EMBED_OPTIONS: dict[str, Any] = {
     "renderer": "svg",
     "actions": {"export": True, "source": False, "compiled": False, "editor": False},
@@ -38,10 +48,13 @@ def chart_title(spec: dict[str, Any]) -> str:
 def chart_mimebundle(spec: dict[str, Any], **metadata: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     """The altair renderer: the Vega-Lite spec for JupyterLab and the export, a text fallback.
 
+    The spec names :data:`RENDERER_SCHEMA`, the Vega-Lite version JupyterLab draws it with.
+
     ``metadata`` may carry ``embed_options`` (``alt.renderers.set_embed_options``); they are kept
     in the output's metadata, where JupyterLab and the export read them.
     """
     options = {**EMBED_OPTIONS, **(metadata.get("embed_options") or {})}
+    spec = {**spec, "$schema": RENDERER_SCHEMA}
     data = {VEGALITE_MIMETYPE: spec, "text/plain": f"<Chart: {chart_title(spec)}>"}
     return data, {VEGALITE_MIMETYPE: {"embed_options": options}}
 

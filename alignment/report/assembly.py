@@ -217,6 +217,7 @@ def finish_report(
         marks=index_marks(headline),
         changes=changes,
         sources=list((getattr(scenario.inputs, "origins", {}) or {}).values()),
+        pack=bool(options.get("pack")),
     )
     atomic_write_text(scenario.build_dir / "index.html", index_html(page))
     return headline

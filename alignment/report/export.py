@@ -87,14 +87,34 @@ HEADLINE_LABELS: dict[str, tuple[str, str]] = {
 
 
 @functools.cache
+def bundle_vegalite_version() -> str:
+    """The Vega-Lite version the pages embed: vl-convert's latest (e.g. ``6.4``)."""
+    import vl_convert
+
+    return max(vl_convert.get_vegalite_versions(), key=lambda v: tuple(int(p) for p in v.split(".")))
+
+
+def export_spec(spec: Mapping[str, Any]) -> dict[str, Any]:
+    """A chart's spec as a page embeds it: its ``$schema`` names the bundle's Vega-Lite major version.
+
+    The notebooks' specs name the version JupyterLab draws them with
+    (:data:`alignment.presentation.display.RENDERER_SCHEMA`); vega-embed warns in the console when
+    the two majors differ.
+    """
+    major = bundle_vegalite_version().split(".")[0]
+    return {**spec, "$schema": f"https://vega.github.io/schema/vega-lite/v{major}.json"}
+
+
+@functools.cache
 def vega_bundle() -> str:
     """The Vega, Vega-Lite and vega-embed JavaScript as one offline script (cached per process).
 
-    It defines ``window.vegaEmbed``, ``window.vega`` and ``window.vegaLite``.
+    It defines ``window.vegaEmbed``, ``window.vega`` and ``window.vegaLite``
+    (Vega-Lite :func:`bundle_vegalite_version`).
     """
     import vl_convert
 
-    bundle = vl_convert.javascript_bundle()
+    bundle = vl_convert.javascript_bundle(vl_version=bundle_vegalite_version())
     if "</script" in bundle.lower():  # never expected; a bundle that did would end the tag early
         bundle = re.sub(r"</(script)", r"<\\/\1", bundle, flags=re.I)
     return bundle
@@ -256,7 +276,7 @@ def _page_output(data: dict[str, Any], meta: dict[str, Any], chart_no: int) -> t
         if isinstance(spec, str):
             spec = json.loads(spec)
         options = {**EMBED_OPTIONS, **(((meta or {}).get(mime) or {}).get("embed_options") or {})}
-        return {"text/html": chart_html(f"chart-{chart_no}", spec, options)}, True
+        return {"text/html": chart_html(f"chart-{chart_no}", export_spec(spec), options)}, True
     if "text/html" in data:  # a widget's own HTML view, if it has one, beats the note
         return {"text/html": sanitize_html(_text(data["text/html"]))}, False
     if WIDGET_MIMETYPE in data:
@@ -423,6 +443,7 @@ class IndexPage:
     changes: str | None = None  # the page comparing this report with an earlier one (--compare-to)
     # inputs read from params ``sources:``: where each came from (alignment.sources), no password
     sources: Sequence[Mapping[str, Any]] = ()
+    pack: bool = False  # the run wrote the board pack (pack.html, pack.pdf)
 
 
 @functools.cache

@@ -30,6 +30,9 @@ Rules the contract leaves open, decided here:
 - ``--format parquet`` writes ``tables/.settings.json`` (``{"table_format": "parquet"}``) before any
   notebook starts; the notebooks' table writers (:func:`alignment.outputs.write_table`) read it, so the
   notebooks' parameters stay as they are. CSV, the default, needs no settings file.
+- ``--pack`` also writes ``pack.html`` and ``pack.pdf`` (:mod:`alignment.report.pack`) into each report,
+  before run.json is sealed, so they are the report's own files. Without Chromium nothing runs (exit
+  2); a PDF that fails to print keeps the report and makes the exit status 1.
 """
 
 from __future__ import annotations
@@ -60,6 +63,7 @@ from alignment.report.folders import (
 )
 from alignment.report.interrupts import held, stop_on_termination
 from alignment.report.notebooks import NOTEBOOK_GLOB, find_notebooks, select_notebooks
+from alignment.report.pack import PackError, check_chromium, write_pack
 from alignment.report.scheduling import run_tasks
 from alignment.sources.load import notebook_inputs
 
@@ -121,6 +125,7 @@ def run(
     progress: bool = True,
     log: Callable[[str], None] | None = None,
     compare_to: Path | None = None,
+    pack: bool = False,
 ) -> RunOutcome:
     """Run the notebooks for every params file and write the reports (see the module docstring).
 
@@ -132,7 +137,17 @@ def run(
 
     with stop_on_termination():
         return _run(
-            params_files, out, only, jobs, show_code, notebooks_dir, progress, log, compare_to, table_format
+            params_files,
+            out,
+            only,
+            jobs,
+            show_code,
+            notebooks_dir,
+            progress,
+            log,
+            compare_to,
+            table_format,
+            pack,
         )
 
 
@@ -147,6 +162,7 @@ def _run(
     log: Callable[[str], None] | None,
     compare_to: Path | None = None,
     table_format: str = "csv",
+    pack: bool = False,
 ) -> RunOutcome:
     log = log or (lambda line: print(line, file=sys.stderr))
     if jobs < 1:
@@ -157,6 +173,7 @@ def _run(
         )
     if not params_files:
         raise RunError("alignment run: expected at least one params file")
+    browser = check_chromium() if pack else None  # before anything runs: the PDF needs the browser
     notebooks = find_notebooks(notebooks_dir)
     if not notebooks:
         folder = Path(notebooks_dir) if notebooks_dir is not None else NOTEBOOKS_DIR
@@ -177,6 +194,7 @@ def _run(
     tasks: list[Task] = []
     owner: list[Scenario] = []
     builds: dict[str, BuildFolder] = {}
+    unpacked: list[str] = []  # scenarios whose pack.pdf could not be printed
     try:
         for s in scenarios:
             for line in clean_stale(s.out_dir):
@@ -236,6 +254,7 @@ def _run(
             "jobs": jobs,
             "show_code": show_code,
             "table_format": table_format,
+            "pack": pack,
         }
         headlines = {}
         for s in scenarios:
@@ -249,6 +268,19 @@ def _run(
             )
             if s.name in previous:
                 write_changes(previous[s.name], s.build_dir)
+            if pack:
+                try:
+                    write_pack(
+                        s.build_dir,
+                        scenario=s.name,
+                        ran_at=shown_time(s.started),
+                        headline=headlines[s.name],
+                        records=s.records,
+                        browser=browser,
+                    )
+                except PackError as exc:  # the report is kept; the run fails (exit 1)
+                    log(f"alignment run: {s.name}: {exc}")
+                    unpacked.append(s.name)
             share_permissions(s.build_dir)
             with held():  # a signal now would cut the swap in two: it waits until the report is in place
                 s.out_dir = place_report(builds[s.name], s.out_dir, _preparer(s.build_dir, s.out_dir), log)
@@ -288,7 +320,7 @@ def _run(
     finally:
         for build in builds.values():
             build.release()
-    status = EXIT_OK if all(s.status == "ok" for s in scenarios) else EXIT_FAILED
+    status = EXIT_OK if all(s.status == "ok" for s in scenarios) and not unpacked else EXIT_FAILED
     return RunOutcome(scenarios=scenarios, comparison=comparison, exit_status=status)
 
 
