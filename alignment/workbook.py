@@ -19,6 +19,7 @@ from alignment.manifest import owner_of
 from alignment.outputs import write_headline_part
 from alignment.params import Params, notebook_params, with_sections
 from alignment.presentation.display import setup
+from alignment.presentation.tables import display_for, set_display
 
 
 @dataclass(frozen=True)
@@ -65,12 +66,16 @@ def open_workbook(report_dir: str | None = None, **parameters: Any) -> Workbook:
     **parameters
         The ``parameters`` cell's values (the params file's keys). A params file's ``sources``
         key, which ``papermill -f`` injects beside the ``parameters`` cell, is taken from the
-        notebook's namespace when the call does not name it.
+        notebook's namespace when the call does not name it; so is its ``display`` section (how
+        tables show money), which sets how every table of the notebook reads.
     """
     if "sources" not in parameters and (injected := _injected("sources")):
         parameters["sources"] = injected
+    if "display" not in parameters and isinstance(injected := _injected("display"), Mapping):
+        parameters["display"] = injected  # a dict; IPython's own ``display`` function is not one
     checked = check_with_data(notebook_params(**parameters))
     setup()
+    set_display(display_for(checked.params.display, checked.inputs, Path(report_dir) if report_dir else None))
     return Workbook(
         params=checked.params,
         inputs=checked.inputs,

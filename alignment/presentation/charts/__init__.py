@@ -27,7 +27,20 @@ def percent_axis(title: str) -> alt.Axis:
     return alt.Axis(title=f"{title} (%)", format=PERCENT_FORMAT)
 
 
-def titled(chart: alt.TopLevelMixin, title: str, subtitle: str | None = None, **props: Any) -> Any:
-    """Give a chart its title (and an optional subtitle line explaining how to read it)."""
+def titled(
+    chart: alt.TopLevelMixin,
+    title: str,
+    subtitle: str | None = None,
+    *,
+    empty: str | None = None,
+    **props: Any,
+) -> Any:
+    """Give a chart its title (and an optional subtitle line explaining how to read it).
+
+    ``empty`` says why the chart would have no data; a chart with no rows is not drawn and the page
+    shows its title and this sentence instead (:func:`alignment.presentation.display.empty_chart_note`).
+    """
     t = alt.TitleParams(text=title, subtitle=subtitle or "", anchor="start")
+    if empty:
+        props["usermeta"] = {**(props.get("usermeta") or {}), "empty": empty}
     return chart.properties(title=t, **props)
