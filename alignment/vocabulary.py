@@ -257,14 +257,16 @@ COLUMNS: dict[str, Column] = {
 
 
 #: Words for codes a table holds (``level``, ``period``, ``status``) that are not column names.
-CODE_WORDS: dict[str, str] = {"ytd": "Year to date", "month": "Month", "total": "Total"}
+CODE_WORDS: dict[str, str] = {
+    "ytd": "Year to date", "month": "Month", "total": "Total", "channel": "Channel", "region": "Region",
+}  # fmt: skip
 
 
 def code_words(value: str) -> str:
     """A code as a reader sees it: ``customer_group`` -> ``Customer group``, ``in_progress`` -> ``in progress``."""
     if value in CODE_WORDS:
         return CODE_WORDS[value]
-    if value in COLUMNS:
+    if "_" in value and value in COLUMNS:  # a level: the name of a column
         return COLUMNS[value].label
     return value.replace("_", " ")
 

@@ -354,7 +354,8 @@ def show(
     columns : iterable, optional
         The columns to show of a wide table, in order; ``highlight`` may be left out of them.
     full_table : str, optional
-        The report's table file holding every column (``final_quotas.csv``): linked from the caption.
+        The report's table file holding the whole table (``final_quotas.csv``): linked from the caption
+        when the run writes tables.
     empty : str, optional
         The sentence shown instead of an empty table, saying what is empty and why.
     uuid : str, optional
@@ -406,15 +407,12 @@ def show(
     if uuid:
         styler = styler.set_uuid(uuid)
     text = html.escape(caption) if caption else ""
-    if len(df.columns) < total_columns:
-        shown = f"{len(df.columns)} of {total_columns} columns shown"
-        href = table_link(full_table, d) if full_table else None
-        more = (
-            f'; every column: <a href="{html.escape(href)}">{html.escape(href.rsplit("/", 1)[-1])}</a>'
-            if href
-            else ""
-        )
-        text = f"{text} <small>({shown}{more})</small>" if text else f"<small>{shown}{more}</small>"
+    notes = [f"{len(df.columns)} of {total_columns} columns shown"] if len(df.columns) < total_columns else []
+    href = table_link(full_table, d) if full_table else None
+    if href:
+        notes.append(f'the full table: <a href="{html.escape(href)}">{html.escape(href.rsplit("/", 1)[-1])}</a>')
+    if notes:
+        text = f"{text} <small>({'; '.join(notes)})</small>" if text else f"<small>{'; '.join(notes)}</small>"
     if text:
         styler = styler.set_caption(text)
     if shade is not None:
