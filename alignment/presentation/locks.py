@@ -103,7 +103,8 @@ class LockSection:
     def ledger(self) -> Styler | Note:
         """The overrides file with its history: who changed what, when and why."""
         return show(
-            self.history, empty="The overrides ledger is empty: no quota was ever locked by hand in this data folder."
+            self.history,
+            empty="The overrides ledger is empty: no quota was ever locked by hand in this data folder.",
         )
 
 

@@ -410,7 +410,9 @@ def show(
     notes = [f"{len(df.columns)} of {total_columns} columns shown"] if len(df.columns) < total_columns else []
     href = table_link(full_table, d) if full_table else None
     if href:
-        notes.append(f'the full table: <a href="{html.escape(href)}">{html.escape(href.rsplit("/", 1)[-1])}</a>')
+        notes.append(
+            f'the full table: <a href="{html.escape(href)}">{html.escape(href.rsplit("/", 1)[-1])}</a>'
+        )
     if notes:
         text = f"{text} <small>({'; '.join(notes)})</small>" if text else f"<small>{'; '.join(notes)}</small>"
     if text:
