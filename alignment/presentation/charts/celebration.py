@@ -77,8 +77,10 @@ def wins_chart(wins: pd.DataFrame) -> alt.Chart:
     )
 
 
-def heroes_chart(by_function: pd.DataFrame) -> alt.Chart:
-    """People recognised in the quarter's successes, by function."""
+def heroes_chart(by_function: pd.DataFrame) -> alt.Chart | Note:
+    """People recognised in the quarter's successes, by function (one sentence when nobody is)."""
+    if by_function.empty or not by_function["people"].sum():
+        return nothing_to_show("Heroes by function", "nobody is named in a success of this quarter.")
     chart = (
         alt.Chart(by_function)
         .mark_bar()
