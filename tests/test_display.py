@@ -229,3 +229,11 @@ class TestSummaryLines:
         )
         html = index_html(page)
         assert "€4.00M" in html and "Money in the data's currency (€), in millions" in html
+
+
+def test_money_axes_name_the_currency() -> None:
+    from alignment.presentation.charts import money_axis
+
+    assert money_axis("Gap").to_dict()["title"] == "Gap (currency units)"
+    with using(Display(currency="€")):
+        assert money_axis("Gap").to_dict()["title"] == "Gap (€)"

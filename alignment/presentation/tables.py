@@ -43,7 +43,10 @@ _TABLE_CSS = [
     {"selector": "caption", "props": "caption-side: top; text-align: left; font-weight: bold; padding: 4px 0;"},
     {"selector": "caption a", "props": "font-weight: normal;"},
 ]  # fmt: skip
-_COMPACT_CSS = [{"selector": "th, td", "props": "font-size: 0.8em; padding: 2px 5px;"}]
+_COMPACT_CSS = [
+    {"selector": "th, td", "props": "font-size: 0.78em; padding: 2px 4px;"},
+    {"selector": "th", "props": "min-width: 3em; max-width: 6em; hyphens: auto;"},
+]
 _NUMBER_CSS = {"text-align": "right", "white-space": "nowrap"}
 _FLAGGED_ROW = "background-color: #fde0dd"
 SCALES: dict[str, tuple[float, int, str, str]] = {
