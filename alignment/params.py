@@ -36,6 +36,8 @@ CUSTOMER_METHODS = ("headroom", "potential", "prior_revenue", "equal")
 CAPS = ("potential", "none")
 PHASINGS = ("seasonal", "even")
 RULE_KEYS = ("customer_group", "product_line", "product_id")
+MONEY_SCALES = ("units", "thousands", "millions")
+MAX_CURRENCY_CHARS = 5
 
 #: A params file is refused above these sizes, before any other check.
 MAX_PARAMS_BYTES = 1_000_000
@@ -125,6 +127,18 @@ class ReplanParams:
 
 
 @dataclass(frozen=True)
+class DisplayParams:
+    """How shown tables and summary lines write money (display only: CSVs and the quota book keep cents).
+
+    ``money_scale`` writes money in units, thousands or millions; ``currency`` is a symbol such as
+    ``€`` or ``$`` put before skimmable amounts and in the labels of money columns (None: no symbol).
+    """
+
+    money_scale: str = "units"
+    currency: str | None = None
+
+
+@dataclass(frozen=True)
 class Params:
     """All parameters of a run, typed and checked."""
 
@@ -138,6 +152,7 @@ class Params:
     celebration: CelebrationParams = field(default_factory=CelebrationParams)
     quota_quality: QuotaQualityParams = field(default_factory=QuotaQualityParams)
     replan: ReplanParams = field(default_factory=ReplanParams)
+    display: DisplayParams = field(default_factory=DisplayParams)
     encoding: dict[str, str] = field(default_factory=dict)
     source: Path | None = None
     sources: dict[str, Source] = field(default_factory=dict)
@@ -155,8 +170,9 @@ class Params:
     def to_dict(self) -> dict[str, Any]:
         """The parameters as the YAML structure (``data_dir`` as an absolute path).
 
-        ``encoding`` appears only when an input has one: a file of every-input UTF-8 stays as
-        plain as it was.
+        ``encoding`` appears only when an input has one, and ``display`` only when it differs from
+        the defaults: a file that sets neither stays as plain as it was (and a notebook run with it
+        gets no ``display`` variable, which would hide IPython's ``display`` function).
         """
         values = {
             "data_dir": str(self.data_dir),
@@ -176,6 +192,8 @@ class Params:
             "replan": asdict(self.replan),
             **({"sources": {k: v.to_dict() for k, v in self.sources.items()}} if self.sources else {}),
         }
+        if self.display != DisplayParams():
+            values["display"] = asdict(self.display)
         if self.encoding:
             values["encoding"] = dict(self.encoding)
         return values
@@ -210,6 +228,7 @@ _SCHEMA: dict[str, Any] = {
     "celebration": {"quarter": None},
     "quota_quality": {"threshold": None, "excellence": None, "rise_margin": None},
     "replan": {"target": None},
+    "display": {"money_scale": None, "currency": None},
     "sources": None,  # checked by alignment.sources.spec.parse_sources
     "encoding": None,
 }
@@ -516,6 +535,7 @@ def parse_params(raw: Any, base_dir: Path, source: str = "params") -> Params:
 
     quota_quality = _quota_quality(top.get("quota_quality"), chk)
     replan = _replan(top.get("replan"), chk)
+    display = _display(top.get("display"), chk)
     sources = parse_sources(top.get("sources"), data_dir, chk.fail, chk.unknown)
     # encoding: how to read CSV inputs that are not UTF-8
     enc_raw = top.get("encoding", {}) or {}
@@ -543,6 +563,7 @@ def parse_params(raw: Any, base_dir: Path, source: str = "params") -> Params:
         celebration=CelebrationParams(quarter=quarter or CelebrationParams().quarter),
         quota_quality=quota_quality,
         replan=replan,
+        display=display,
         sources=sources,
         encoding=encoding,
     )
@@ -587,6 +608,28 @@ def _replan(raw: Any, chk: _Checker) -> ReplanParams:
     if target is not None:
         target = chk.number("replan.target", target, lo=0.0, lo_open=True, what="null or an amount > 0")
     return ReplanParams(target=target)
+
+
+def _display(raw: Any, chk: _Checker) -> DisplayParams:
+    """The ``display`` section: a money scale and an optional currency symbol of a few characters."""
+    d = _check_keys(raw, _SCHEMA["display"], "display.", chk)
+    dd = DisplayParams()
+    scale = chk.choice("display.money_scale", d.get("money_scale", dd.money_scale), MONEY_SCALES)
+    currency = d.get("currency", dd.currency)
+    if currency is not None and (
+        not isinstance(currency, str)
+        or not 0 < len(currency.strip()) <= MAX_CURRENCY_CHARS
+        or not currency.isprintable()
+    ):
+        chk.fail(
+            "display.currency",
+            currency,
+            f"null or a currency symbol of at most {MAX_CURRENCY_CHARS} characters, such as € or $",
+        )
+        currency = None
+    return DisplayParams(
+        money_scale=scale or dd.money_scale, currency=currency.strip() if currency is not None else None
+    )
 
 
 def with_sections(params: Params, values: Mapping[str, Any]) -> Params:

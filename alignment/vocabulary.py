@@ -14,8 +14,10 @@ from dataclasses import dataclass
 from typing import Literal
 
 Kind = Literal[
-    "money", "percent", "ratio", "weight", "score", "trend", "delta", "count", "flag", "text", "date"
+    "money", "percent", "ratio", "weight", "score", "trend", "delta", "count", "flag", "text", "date", "code"
 ]
+#: What an id column refers to: a shown table writes the name beside the id (``Hannah Keller (S001)``).
+Entity = Literal["person", "product", "customer"]
 
 
 @dataclass(frozen=True)
@@ -24,6 +26,7 @@ class Column:
 
     label: str
     kind: Kind = "text"
+    of: Entity | None = None  # the column holds ids of this entity
 
 
 @dataclass(frozen=True)
@@ -158,14 +161,14 @@ _M, _P, _R, _W, _S, _T, _N, _F, _D = (
 
 COLUMNS: dict[str, Column] = {
     # keys and names
-    "customer_id": Column("Customer"), "customer_name": Column("Customer name"),
+    "customer_id": Column("Customer", of="customer"), "customer_name": Column("Customer name"),
     "customer_group": Column("Customer group"), "region": Column("Region"),
-    "account_owner": Column("Account owner"), "name": Column("Name"), "key": Column("Key"),
-    "level": Column("Level"), "product_id": Column("Product"), "product_name": Column("Product name"),
+    "account_owner": Column("Account owner", of="person"), "name": Column("Name"), "key": Column("Key"),
+    "level": Column("Level", "code"), "product_id": Column("Product", of="product"), "product_name": Column("Product name"),
     "product_line": Column("Product line"), "channel": Column("Channel"), "month": Column("Month"),
-    "period": Column("Period"), "figure": Column("Figure"), "value": Column("Value"),
+    "period": Column("Period", "code"), "figure": Column("Figure"), "value": Column("Value"),
     "step": Column("Step"), "kind": Column("Kind"), "order": Column("Order", _N),
-    "person_id": Column("Person"), "function": Column("Function"), "team": Column("Team"),
+    "person_id": Column("Person", of="person"), "function": Column("Function"), "team": Column("Team"),
     "activity": Column("Activity"), "marketing": Column("Marketing"), "sales": Column("Sales"),
     "problem": Column("Problem"), "owner_name": Column("Owner name"),
     "accountable": Column("Accountable"), "n_accountable": Column("Accountable (count)", _N),
@@ -183,13 +186,15 @@ COLUMNS: dict[str, Column] = {
     "given_up": Column("Given up by other rows", _M), "rows_moved": Column("Rows moved", _N),
     "without_overrides": Column("Without any override", _M), "with_overrides": Column("With the overrides", _M),
     "in_force": Column("In force", _F), "row": Column("Row", _N), "reason": Column("Reason"),
-    "changed_by": Column("Changed by"), "changed_on": Column("Changed on", _D), "expires": Column("Expires"),
-    "superseded_on": Column("Superseded on", _D), "locked_customer": Column("Locked customer"),
-    "locked_product": Column("Locked product"), "placed": Column("Placed", _M),
+    "changed_by": Column("Changed by", of="person"), "changed_on": Column("Changed on", _D), "expires": Column("Expires"),
+    "superseded_on": Column("Superseded on", _D), "locked_customer": Column("Locked customer", of="customer"),
+    "locked_product": Column("Locked product", of="product"), "placed": Column("Placed", _M),
     "allocated": Column("Final quota - committed", _M), "final_quota": Column("Final quota", _M),
     "room": Column("Room", _M), "unrounded": Column("Share before rounding", _M),
     "amount": Column("Amount", _M), "start": Column("From", _M), "end": Column("To", _M),
     "total": Column("Total", _M),
+    "lock_customer_id": Column("Locked row: customer", of="customer"),
+    "lock_product_id": Column("Locked row: product", of="product"),
     # the plan (shares and weights)
     "growth": Column("Growth", _P), "share_of_line": Column("Share of the line", _P),
     "share": Column("Share", _P), "committed_to_potential": Column("Committed / potential", _P),
@@ -214,7 +219,7 @@ COLUMNS: dict[str, Column] = {
     "ytd_variance": Column("Variance, year to date", _M), "year_objective": Column("Objective, full year", _M),
     "ytd_objective": Column("Objective, year to date", _M), "ytd_actual": Column("Actual, year to date", _M),
     "ytd_attainment": Column("Attainment, year to date", _P), "off_strategy_ytd": Column("Off strategy, year to date", _M),
-    "marketing_owner": Column("Marketing owner"), "sales_owner": Column("Sales owner"),
+    "marketing_owner": Column("Marketing owner", of="person"), "sales_owner": Column("Sales owner", of="person"),
     # the report card
     "cycle": Column("Half-year"), "need_id": Column("Need"), "rated_side": Column("Side graded"),
     "graded_by": Column("Graded by"), "description": Column("Need description"), "needed_by": Column("Needed by"),
@@ -223,7 +228,7 @@ COLUMNS: dict[str, Column] = {
     "perception_gap": Column("Gap (self − other)", "delta"), "previous_score": Column("Previous", _S),
     "trend": Column("Trend", _T), "shortfall": Column("Shortfall", _F), "blind_spot": Column("Blind spot", _F),
     "importance": Column("Importance", _S), "quadrant": Column("Quadrant"), "action_cycle": Column("Action of"),
-    "action": Column("Action"), "owner": Column("Owner"), "due": Column("Due", _D), "status": Column("Status"),
+    "action": Column("Action"), "owner": Column("Owner", of="person"), "due": Column("Due", _D), "status": Column("Status", "code"),
     "done": Column("Done", _F), "moved": Column("Score moved", _T), "improved": Column("Improved", _F),
     "carried_over": Column("Carried over", _F), "n_needs": Column("Needs", _N), "n_scored": Column("Graded", _N),
     "n_shortfalls": Column("Shortfalls", _N), "comments": Column("Comments"), "need": Column("Need and description"),
@@ -263,6 +268,21 @@ COLUMNS: dict[str, Column] = {
     "mixed_successes": Column("In mixed teams", _N), "count": Column("Count", _N), "people": Column("People", _N),
     "accounts": Column("Accounts owned", _N), "accounts_booked": Column("Their accounts booked in the quarter", _M),
 }  # fmt: skip
+
+
+#: Words for codes a table holds (``level``, ``period``, ``status``) that are not column names.
+CODE_WORDS: dict[str, str] = {
+    "ytd": "Year to date", "month": "Month", "total": "Total", "channel": "Channel", "region": "Region",
+}  # fmt: skip
+
+
+def code_words(value: str) -> str:
+    """A code as a reader sees it: ``customer_group`` -> ``Customer group``, ``in_progress`` -> ``in progress``."""
+    if value in CODE_WORDS:
+        return CODE_WORDS[value]
+    if "_" in value and value in COLUMNS:  # a level: the name of a column
+        return COLUMNS[value].label
+    return value.replace("_", " ")
 
 
 def column(name: str) -> Column:

@@ -20,6 +20,7 @@ from alignment.manifest import owner_of
 from alignment.outputs import write_headline_part
 from alignment.params import Params, notebook_params, notebook_params_file, with_sections
 from alignment.presentation.display import setup
+from alignment.presentation.tables import display_for, set_display
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,8 @@ def open_workbook(
     **parameters
         The ``parameters`` cell's values (the params file's keys). A params file's ``sources``
         key, which ``papermill -f`` injects beside the ``parameters`` cell, is taken from the
-        notebook's namespace when the call does not name it.
+        notebook's namespace when the call does not name it; so is its ``display`` section (how
+        tables show money), which sets how every table of the notebook reads.
     """
     if params_file is None:
         params_file = _injected("params_file")
@@ -85,9 +87,13 @@ def open_workbook(
     else:
         if "sources" not in parameters and (injected := _injected("sources")):
             parameters["sources"] = injected
+        if "display" not in parameters and isinstance(injected := _injected("display"), Mapping):
+            parameters["display"] = injected
+            _forget("display")  # IPython's own ``display`` function is the notebook's again
         params = notebook_params(**parameters)
     checked = check_with_data(params)
     setup()
+    set_display(display_for(checked.params.display, checked.inputs, Path(report_dir) if report_dir else None))
     return Workbook(
         params=checked.params,
         inputs=checked.inputs,
@@ -95,6 +101,15 @@ def open_workbook(
         report_dir=Path(report_dir) if report_dir else None,
         from_file=bool(params_file),
     )
+
+
+def _forget(name: str) -> None:
+    """Remove a name papermill injected from the running notebook's namespace (it hid a built-in)."""
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    if shell is not None:
+        shell.user_ns.pop(name, None)
 
 
 def _injected(name: str) -> Any:

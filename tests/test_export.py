@@ -412,3 +412,81 @@ class TestComparisonHtml:
             '<td class="num">—</td><td class="num">—</td>' in html
         )
         assert "status-failed" in html and XSS not in html
+
+
+# --------------------------------------------------------------------------- the sample report, as a reader sees it
+
+
+def _styled_tables(page: str) -> list[tuple[list[str], list[list[str]]]]:
+    """(header texts, rows of cell texts) of every table the notebooks showed with ``show`` (pandas Styler)."""
+    import html as html_lib
+
+    def text(cell: str) -> str:
+        return html_lib.unescape(re.sub(r"<[^>]+>", "", cell)).strip()
+
+    out = []
+    for table in re.findall(r'<table id="T_[^"]*">(.*?)</table>', page, re.S):
+        head, _, body = table.partition("</thead>")
+        headers = [text(c) for c in re.findall(r"<th[^>]*>(.*?)</th>", head, re.S)]
+        rows = [
+            [text(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)]
+            for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)
+        ]
+        out.append((headers, rows))
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.notebook
+def test_the_sample_reports_tables_are_readable(tmp_path_factory):
+    from browser_support import sample_ready, sample_report, shared_base
+
+    reason = sample_ready()
+    if reason:
+        pytest.skip(reason)
+    result = sample_report(shared_base(tmp_path_factory))
+    assert result.exit_status == 0, result.stderr[-3000:]
+    pages = {p.stem: p.read_text(encoding="utf-8") for p in sorted((result.out / "html").glob("*.html"))}
+    snake = re.compile(r"^[a-z]+(_[a-z0-9]+)+$")
+    four_decimals = re.compile(r"^-?\d[\d,]*\.\d{4}$")
+    big_four_decimals = re.compile(r"^-?\d{1,3}(,\d{3})+\.\d{4}$")  # 1,207,112.0900
+    shown = 0
+    for name, page in pages.items():
+        for headers, rows in _styled_tables(page):
+            shown += 1
+            assert rows, f"{name}: an empty table is drawn (one sentence is expected instead)"
+            assert not [h for h in headers if snake.match(h)], (name, headers)
+            cells = [c for row in rows for c in row]
+            assert "True" not in cells and "False" not in cells, (name, headers)
+            for header, column in zip(headers, zip(*rows, strict=True), strict=True):
+                assert not [c for c in column if big_four_decimals.match(c)], (name, header)
+                if header.startswith("Weight"):
+                    assert not [c for c in column if four_decimals.match(c)], (name, header)
+    assert shown >= 60
+    # people and products by name, ids kept beside them
+    assert "Hannah Keller (S001)" in pages["03_gap_allocation"]
+    assert "Security Suite (P05)" in pages["03_gap_allocation"]
+    assert "Noah Fischer (M006)" in pages["04_report_card"]
+    # whole amounts without decimals, amounts with cents to the cent
+    assert (
+        ">62,468,300</td>" in pages["02_quota_rollup"] and ">66,499,208.54</td>" in pages["02_quota_rollup"]
+    )
+    # an empty table is one sentence saying what is empty and why
+    assert "No row is capped: every row&#x27;s share of the gap fitted in its room" in pages[
+        "03_gap_allocation"
+    ] or ("No row is capped: every row's share of the gap fitted in its room" in pages["03_gap_allocation"])
+    # page 03 links the quota book, the review its full table; the links resolve inside the report folder
+    for name, file in (
+        ("03_gap_allocation", "final_quotas.xlsx"),
+        ("05_monthly_review", "monthly_review.csv"),
+    ):
+        hrefs = re.findall(rf'href="([^"]*{re.escape(file)})"', pages[name])
+        assert hrefs, (name, file)
+        for href in hrefs:
+            target = (result.out / "html" / href).resolve()
+            assert target.is_file() and target.is_relative_to(result.out.resolve()), href
+    index = (result.out / "index.html").read_text(encoding="utf-8")
+    assert (
+        '<a href="tables/final_quotas.xlsx">' in index
+        and (result.out / "tables" / "final_quotas.xlsx").is_file()
+    )

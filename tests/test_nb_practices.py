@@ -183,6 +183,23 @@ def test_celebration_on_a_quarter_without_wins(tmp_path: Path, tiny_dir: Path) -
     report = run("06_quarterly_celebration", tmp_path, data_dir=str(tiny_dir), **TINY_PARAMETERS)
     table = pd.read_csv(report / "celebration.csv", dtype=str, keep_default_na=False)
     assert list(table.columns) == CELEBRATION_COLUMNS and table.empty
+    # no empty table and no empty chart: one sentence each, saying what is empty and why
+    executed = nbformat.read(tmp_path / "06_quarterly_celebration.ipynb", as_version=4)
+    outputs = [o for c in executed.cells if c.cell_type == "code" for o in c.outputs if "data" in o]
+    html = "".join("".join(o["data"].get("text/html", "")) for o in outputs)
+    for sentence in (
+        "No success or shortcoming is recorded for 2026-Q2: the wins file has no row of the quarter.",
+        "The quarter&#x27;s successes and shortcomings: no success or shortcoming of this quarter is in the wins "
+        "file.",
+        "Heroes by function: nobody is named in a success of this quarter.",
+        "No hero in 2026-Q2: nobody is named in a success of the quarter.",
+        "Mixed teams: no team is recognised this quarter",
+    ):
+        assert sentence in html, sentence
+    from alignment.presentation.display import VEGALITE_MIMETYPE, empty_chart_note
+
+    charts = [o["data"][VEGALITE_MIMETYPE] for o in outputs if VEGALITE_MIMETYPE in o["data"]]
+    assert charts and [empty_chart_note(spec) for spec in charts] == [None] * len(charts)  # none drawn empty
 
 
 @pytest.mark.notebook

@@ -563,12 +563,20 @@ class TestDisplay:
                 spec = chart.to_dict()
                 assert spec["title"]["text"]
             for table in (a.side_summary(), a.blind_spots(), a.action_review, a.action_plan, a.importance):
-                assert "<table" in charts.styled_table(table).to_html()
-            assert "Side that acts" in charts.styled_action_plan(a.action_plan, a.cycle).to_html()
-            assert (
-                "Side that acted"
-                in charts.styled_action_review(a.action_review, "2025-H2", a.cycle).to_html()
-            )
+                shown = charts.styled_table(table, empty="Nothing to grade yet.")
+                if table.empty:  # one sentence, no empty table
+                    assert (
+                        shown._repr_html_() == '<p class="alignment-empty"><em>Nothing to grade yet.</em></p>'
+                    )
+                else:
+                    assert "<table" in shown.to_html()
+            plan_html = charts.styled_action_plan(a.action_plan, a.cycle)._repr_html_()
+            review_html = charts.styled_action_review(a.action_review, "2025-H2", a.cycle)._repr_html_()
+            if a is card:
+                assert "Side that acts" in plan_html and "Side that acted" in review_html
+            else:
+                assert "No action plan for 2026-H1" in plan_html and "<table" not in plan_html
+                assert "No action was planned in 2025-H2" in review_html
         page = charts.styled_report_card(card.report_card("marketing"), "marketing", "2026-H1").to_html()
         assert "<style" in page and "Report card · Marketing · 2026-H1 · graded by sales" in page
         assert "▲ +3.00" in page and "“Much faster” (A ×2)" in page

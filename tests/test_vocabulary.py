@@ -158,7 +158,7 @@ class TestShow:
             "Final quota",
             "1,234,567.50",
             "92.3%",
-            "✔",
+            "✓",
             "▼ −0.25",
             "&lt;script&gt;",
         ):

@@ -33,6 +33,7 @@ All money is summed in integer cents: the total row equals the sum of the custom
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -417,7 +418,8 @@ def year_outlook(review: pd.DataFrame, padded_target: float, params: Params) -> 
         ``forecast_gap`` (forecast - T', negative = a miss), ``required_run_rate`` (what the months after
         the review month must bring, T' - actual to date, as a share of their objective; None when no
         objective is left), and the parts: month, padded_target, forecast, ytd_actual,
-        remaining_needed, remaining_objective, remaining_months.
+        remaining_needed, remaining_objective, remaining_months; ``currency``, the symbol its
+        summary lines put before money (``display.currency``, empty by default).
     """
     total = review_level(review, "total").iloc[0]
     t_cents = int(to_cents(padded_target))
@@ -436,6 +438,7 @@ def year_outlook(review: pd.DataFrame, padded_target: float, params: Params) -> 
         "remaining_objective": float(from_cents(remaining_objective)),
         "remaining_months": list(months),
         "required_run_rate": needed / remaining_objective if remaining_objective > 0 else None,
+        "currency": params.display.currency or "",
     }
 
 
@@ -691,12 +694,13 @@ def quality_note(quality: dict[str, Any], flag_below: float) -> str:
 
 def outlook_note(outlook: dict[str, Any]) -> str:
     """The year's outlook in two Markdown lines: the forecast against T', and what the rest of the year must bring."""
+    money = partial(short_money, currency=outlook.get("currency") or "")
     t, forecast, gap = outlook["padded_target"], outlook["forecast"], outlook["forecast_gap"]
     share = f" ({gap / t:+.1%})" if t else ""
     verdict = "a miss of" if gap < 0 else "above it by"
     lines = [
-        f"**The year is heading for {short_money(forecast)} against T' {short_money(t)}: "
-        f"{verdict} {short_money(abs(gap))}{share}.** (Figures run to the end of {outlook['month']}; "
+        f"**The year is heading for {money(forecast)} against T' {money(t)}: "
+        f"{verdict} {money(abs(gap))}{share}.** (Figures run to the end of {outlook['month']}; "
         "T' is the target the final quotas add up to.)",
     ]
     months = outlook["remaining_months"]
@@ -704,8 +708,8 @@ def outlook_note(outlook: dict[str, Any]) -> str:
     if months and rate is not None:
         span = months[0] if len(months) == 1 else f"{months[0]} to {months[-1]}"
         lines.append(
-            f"To reach T', {span} must bring {short_money(outlook['remaining_needed'])}: "
-            f"{rate:.0%} of their objective of {short_money(outlook['remaining_objective'])}."
+            f"To reach T', {span} must bring {money(outlook['remaining_needed'])}: "
+            f"{rate:.0%} of their objective of {money(outlook['remaining_objective'])}."
         )
     else:
         lines.append("No month of the year is left after the review month.")

@@ -17,6 +17,10 @@ therefore names :data:`RENDERER_SCHEMA`; the workbook's charts use nothing Vega-
 chart of the sample compiles with Vega-Lite 5). The export names its own bundle's version again
 (:func:`alignment.report.export.export_spec`).
 
+A chart whose data has no rows is not drawn: the renderer emits one sentence instead, saying what
+is empty and why (the chart's ``usermeta.empty``, which :func:`alignment.presentation.charts.titled`
+sets, or else that its data has no rows).
+
 Tables: pandas Styler output escapes HTML in every cell, so a customer named
 ``<script>...</script>`` shows as text in JupyterLab and in the exports.
 """
@@ -45,14 +49,49 @@ def chart_title(spec: dict[str, Any]) -> str:
     return str(title) if title else "chart"
 
 
+def _inline_data(spec: Any) -> list[list[Any]]:
+    """Every inline dataset of a spec, nested views included (named datasets and ``data.values``)."""
+    found: list[list[Any]] = []
+    if isinstance(spec, dict):
+        for name, value in spec.items():
+            if name == "datasets" and isinstance(value, dict):
+                found.extend(v for v in value.values() if isinstance(v, list))
+            elif name == "data" and isinstance(value, dict) and isinstance(value.get("values"), list):
+                found.append(value["values"])
+            else:
+                found.extend(_inline_data(value))
+    elif isinstance(spec, list):
+        for item in spec:
+            found.extend(_inline_data(item))
+    return found
+
+
+def empty_chart_note(spec: dict[str, Any]) -> str | None:
+    """The sentence that replaces a chart whose every dataset is empty, or None when it has rows to draw."""
+    data = _inline_data(spec)
+    if not data or any(data):
+        return None
+    why = (spec.get("usermeta") or {}).get("empty") if isinstance(spec.get("usermeta"), dict) else None
+    return f"{chart_title(spec)}: {why or 'nothing to draw, its data has no rows.'}"
+
+
 def chart_mimebundle(spec: dict[str, Any], **metadata: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     """The altair renderer: the Vega-Lite spec for JupyterLab and the export, a text fallback.
 
     The spec names :data:`RENDERER_SCHEMA`, the Vega-Lite version JupyterLab draws it with.
 
     ``metadata`` may carry ``embed_options`` (``alt.renderers.set_embed_options``); they are kept
-    in the output's metadata, where JupyterLab and the export read them.
+    in the output's metadata, where JupyterLab and the export read them. A chart with no data is
+    one sentence instead (:func:`empty_chart_note`).
     """
+    note = empty_chart_note(spec)
+    if note is not None:
+        import html
+
+        return {
+            "text/html": f'<p class="alignment-empty"><em>{html.escape(note)}</em></p>',
+            "text/plain": note,
+        }, {}
     options = {**EMBED_OPTIONS, **(metadata.get("embed_options") or {})}
     spec = {**spec, "$schema": RENDERER_SCHEMA}
     data = {VEGALITE_MIMETYPE: spec, "text/plain": f"<Chart: {chart_title(spec)}>"}

@@ -25,13 +25,14 @@ from alignment.ledger import LEDGER_COLUMNS, active_mask
 from alignment.money import from_cents, to_cents
 from alignment.outputs import write_csv
 from alignment.presentation.quota_book import write_owner_books
-from alignment.presentation.tables import figures_table, show
+from alignment.presentation.tables import Note, figures_table, show
 
 if TYPE_CHECKING:
     from alignment.engine.plan import Plan
     from alignment.workbook import Workbook
 
 OVERRIDES_TABLE = "overrides_in_force.csv"
+NO_LOCKS = "No quota is locked by hand: the overrides file has no row in force for the plan year, so no row gave anything up."
 OWNER_BOOKS = "quota_books"
 
 
@@ -60,7 +61,7 @@ class LockSection:
     history: pd.DataFrame
     written: list[Path]
 
-    def allocated(self) -> Styler:
+    def allocated(self) -> Styler | Note:
         """The two figures once both called "allocated", and the locked rows' change between them."""
         figures = {
             **self.figures,
@@ -79,29 +80,32 @@ class LockSection:
             )
         )
 
-    def overrides(self) -> Styler:
+    def overrides(self) -> Styler | Note:
         """Each lock in force: the quota it holds, what the row would have had, who gave it up."""
-        return show(self.effects.overrides)
+        return show(self.effects.overrides, empty=NO_LOCKS)
 
-    def moves_by_owner(self) -> Styler:
+    def moves_by_owner(self) -> Styler | Note:
         """Per lock, what each account owner's other rows gained (+) or gave up (-)."""
-        return show(self.effects.by_owner)
+        return show(self.effects.by_owner, empty=NO_LOCKS)
 
-    def moves_by_group(self) -> Styler:
+    def moves_by_group(self) -> Styler | Note:
         """Per lock, what each customer group's other rows gained (+) or gave up (-)."""
-        return show(self.effects.by_group)
+        return show(self.effects.by_group, empty=NO_LOCKS)
 
-    def moves(self) -> Styler:
+    def moves(self) -> Styler | Note:
         """Every row that moved because of a lock, the locked rows included."""
-        return show(self.effects.moves)
+        return show(self.effects.moves, empty=NO_LOCKS)
 
-    def without_overrides(self, level: str) -> Styler:
+    def without_overrides(self, level: str) -> Styler | Note:
         """The plan without any override beside the plan with them, by ``account_owner`` or ``customer_group``."""
         return show(self.effects.without_overrides[level])
 
-    def ledger(self) -> Styler:
+    def ledger(self) -> Styler | Note:
         """The overrides file with its history: who changed what, when and why."""
-        return show(self.history)
+        return show(
+            self.history,
+            empty="The overrides ledger is empty: no quota was ever locked by hand in this data folder.",
+        )
 
 
 def ledger_history(overrides: pd.DataFrame, first_month: str) -> pd.DataFrame:

@@ -18,6 +18,7 @@ from alignment.loading import load_checked
 from alignment.manifest import RECORDS
 from alignment.outputs import HEADLINE_PARTS, atomic_write_text, read_headline_parts
 from alignment.practices.report_card import few_raters_note
+from alignment.presentation.tables import display_for
 from alignment.problems import InputError, ParamsError, RunError
 from alignment.report.execution import NotebookResult, iso_time, shown_time
 from alignment.report.export import IndexPage, index_html
@@ -209,10 +210,11 @@ def finish_report(
         duration=f"{seconds:.1f} s",
         status=scenario.status,
         headline=headline,
+        display=display_for(scenario.params.display),
         notebooks=[{**asdict(r), "error_text": r.error_text} for r in scenario.results],
         version=__version__,
         comparison=comparison,
-        summary=executive_summary(headline, scenario.records),
+        summary=executive_summary(headline, scenario.records, scenario.params.display.currency or ""),
         warnings=index_warnings(scenario.warnings),
         marks=index_marks(headline),
         changes=changes,

@@ -33,7 +33,7 @@ from typing import Any
 
 from alignment.paths import ASSETS_DIR
 from alignment.presentation.display import EMBED_OPTIONS
-from alignment.presentation.tables import MISSING, format_figure, format_value
+from alignment.presentation.tables import MISSING, Display, format_figure, format_value
 from alignment.report.summary import Summary
 from alignment.vocabulary import HEADLINE_KEYS, figure
 
@@ -436,6 +436,7 @@ class IndexPage:
     headline: Mapping[str, Any]
     notebooks: Sequence[Mapping[str, Any]]
     version: str
+    display: Display = field(default_factory=Display)  # the params file's display section: how money reads
     comparison: str | None = None
     summary: Summary | None = None
     warnings: Sequence[str] = ()  # the run's warnings (parameters and inputs), as run.json lists them
@@ -461,9 +462,9 @@ def _report_env() -> Any:
     return env
 
 
-def headline_rows(headline: Mapping[str, Any]) -> list[tuple[str, str]]:
+def headline_rows(headline: Mapping[str, Any], display: Display | None = None) -> list[tuple[str, str]]:
     """(label, formatted value) for every contract headline figure, labelled by the vocabulary."""
-    return [(figure(k).label, format_figure(k, headline.get(k))) for k in HEADLINE_KEYS]
+    return [(figure(k).label, format_figure(k, headline.get(k), display)) for k in HEADLINE_KEYS]
 
 
 def index_html(page: IndexPage) -> str:
@@ -473,7 +474,7 @@ def index_html(page: IndexPage) -> str:
         .get_template("index.html.j2")
         .render(
             page=page,
-            headline=headline_rows(page.headline),
+            headline=headline_rows(page.headline, page.display),
             failures=[n for n in page.notebooks if n.get("status") != "ok"],
         )
     )

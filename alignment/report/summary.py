@@ -2,14 +2,16 @@
 
 It is composed from the run's headline figures and the records the notebooks left
 (:data:`alignment.manifest.RECORDS`), never from a table read back. Money on these lines is skimmable
-(K/M); full precision stays in the tables, the CSVs and the quota book. A practice whose notebook did
-not run (``--only``) or failed has no line.
+(K/M, with the currency symbol of the params file's ``display`` section); full precision stays in the
+tables, the CSVs and the quota book. A practice whose notebook did not run (``--only``) or failed has no
+line.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 from alignment.money import short_money
@@ -46,8 +48,11 @@ def _score(value: Any) -> str:
     return "—" if value is None else f"{value:.2f} / 4"
 
 
-def outlook_lines(headline: Mapping[str, Any], review: Mapping[str, Any] | None) -> list[Line]:
+def outlook_lines(
+    headline: Mapping[str, Any], review: Mapping[str, Any] | None, currency: str = ""
+) -> list[Line]:
     """The forecast against T', what the rest of the year must bring, and the target's growth."""
+    money = partial(short_money, currency=currency)
     lines = []
     if review:
         t, gap = review["padded_target"], review["forecast_gap"]
@@ -55,8 +60,8 @@ def outlook_lines(headline: Mapping[str, Any], review: Mapping[str, Any] | None)
         verdict = "misses" if gap < 0 else "beats"
         lines.append(
             Line(
-                f"The full-year forecast of {short_money(review['forecast'])} {verdict} T' "
-                f"({short_money(t)}, the target the final quotas add up to) by {short_money(abs(gap))}{share}.",
+                f"The full-year forecast of {money(review['forecast'])} {verdict} T' "
+                f"({money(t)}, the target the final quotas add up to) by {money(abs(gap))}{share}.",
                 REVIEW_PAGE,
             )
         )
@@ -65,8 +70,8 @@ def outlook_lines(headline: Mapping[str, Any], review: Mapping[str, Any] | None)
             span = months[0] if len(months) == 1 else f"{months[0]} to {months[-1]}"
             lines.append(
                 Line(
-                    f"To reach T', {span} must bring {short_money(review['remaining_needed'])}: {rate:.0%} of "
-                    f"their objective of {short_money(review['remaining_objective'])}.",
+                    f"To reach T', {span} must bring {money(review['remaining_needed'])}: {rate:.0%} of "
+                    f"their objective of {money(review['remaining_objective'])}.",
                     REVIEW_PAGE,
                 )
             )
@@ -74,15 +79,14 @@ def outlook_lines(headline: Mapping[str, Any], review: Mapping[str, Any] | None)
     if target is not None:
         grow = f", {_pct(growth, signed=True)} on the prior year's revenue" if growth is not None else ""
         lines.append(
-            Line(
-                f"Marketing's top-down target is {short_money(target)}{grow}.", "html/01_target_setting.html"
-            )
+            Line(f"Marketing's top-down target is {money(target)}{grow}.", "html/01_target_setting.html")
         )
     return lines
 
 
-def risk_lines(review: Mapping[str, Any] | None) -> list[Line]:
+def risk_lines(review: Mapping[str, Any] | None, currency: str = "") -> list[Line]:
     """The review's largest risks, each with its figure, who answers for it and a link to its row."""
+    money = partial(short_money, currency=currency)
     out = []
     for risk in (review or {}).get("risks", []):
         what = f"{column(risk['level']).label} {risk['key']}"
@@ -94,17 +98,18 @@ def risk_lines(review: Mapping[str, Any] | None) -> list[Line]:
             else f"{risk['owner']} answers for it"
         )
         text = (
-            f"{what}: {short_money(risk['variance'])} against objective year to date "
-            f"({_pct(risk['attainment'])} attainment), forecast {short_money(risk['forecast'])} of a "
-            f"{short_money(risk['year_objective'])} full-year objective; {owner}."
+            f"{what}: {money(risk['variance'])} against objective year to date "
+            f"({_pct(risk['attainment'])} attainment), forecast {money(risk['forecast'])} of a "
+            f"{money(risk['year_objective'])} full-year objective; {owner}."
         )
         anchor = f"#T_flagged_row{risk['row']}_col0" if risk.get("row") is not None else ""
         out.append(Line(text, REVIEW_PAGE + anchor))
     return out
 
 
-def practice_lines(headline: Mapping[str, Any], records: Mapping[str, Any]) -> list[Line]:
+def practice_lines(headline: Mapping[str, Any], records: Mapping[str, Any], currency: str = "") -> list[Line]:
     """One line per practice whose notebook ran."""
+    money = partial(short_money, currency=currency)
     out = []
     roles = records.get("roles_summary")
     if roles:
@@ -118,14 +123,10 @@ def practice_lines(headline: Mapping[str, Any], records: Mapping[str, Any]) -> l
         )
     t, q, gap = headline.get("top_down_target"), headline.get("bottom_up_quota"), headline.get("gap")
     if t and q is not None:
-        text = (
-            f"Quota: sales committed {short_money(q)} of the {short_money(t)} target ({q / t:.0%} coverage)"
-        )
+        text = f"Quota: sales committed {money(q)} of the {money(t)} target ({q / t:.0%} coverage)"
         if gap is not None:
             text += (
-                f"; the gap allocated among the groups is {short_money(gap)}"
-                if gap > 0
-                else "; no gap to allocate"
+                f"; the gap allocated among the groups is {money(gap)}" if gap > 0 else "; no gap to allocate"
             )
         out.append(Line(text + ".", "html/03_gap_allocation.html"))
     card = records.get("report_card_summary")
@@ -163,12 +164,15 @@ def practice_lines(headline: Mapping[str, Any], records: Mapping[str, Any]) -> l
     return out
 
 
-def executive_summary(headline: Mapping[str, Any], records: Mapping[str, Any]) -> Summary:
-    """The summary of a report from its headline figures and the notebooks' records."""
+def executive_summary(headline: Mapping[str, Any], records: Mapping[str, Any], currency: str = "") -> Summary:
+    """The summary of a report from its headline figures and the notebooks' records.
+
+    ``currency``: the symbol of the params file's ``display.currency`` (none by default).
+    """
     review = records.get("review_summary")
     return Summary(
         as_of=review["month"] if review else None,
-        outlook=outlook_lines(headline, review),
-        risks=risk_lines(review),
-        practices=practice_lines(headline, records),
+        outlook=outlook_lines(headline, review, currency),
+        risks=risk_lines(review, currency),
+        practices=practice_lines(headline, records, currency),
     )

@@ -10,6 +10,8 @@ from typing import Any
 
 import altair as alt
 
+from alignment.presentation.tables import current_display
+
 MARKETING_COLOR = "#1f77b4"
 SALES_COLOR = "#ff7f0e"
 SIDE_SCALE = alt.Scale(domain=["marketing", "sales"], range=[MARKETING_COLOR, SALES_COLOR])
@@ -18,8 +20,8 @@ PERCENT_FORMAT = ".0%"
 
 
 def money_axis(title: str) -> alt.Axis:
-    """An axis for money, with thousands separators and the unit in the title."""
-    return alt.Axis(title=f"{title} (currency units)", format=MONEY_FORMAT)
+    """An axis for money, with thousands separators and the unit in the title (the display's currency, if set)."""
+    return alt.Axis(title=f"{title} ({current_display().currency or 'currency units'})", format=MONEY_FORMAT)
 
 
 def percent_axis(title: str) -> alt.Axis:
@@ -27,7 +29,20 @@ def percent_axis(title: str) -> alt.Axis:
     return alt.Axis(title=f"{title} (%)", format=PERCENT_FORMAT)
 
 
-def titled(chart: alt.TopLevelMixin, title: str, subtitle: str | None = None, **props: Any) -> Any:
-    """Give a chart its title (and an optional subtitle line explaining how to read it)."""
+def titled(
+    chart: alt.TopLevelMixin,
+    title: str,
+    subtitle: str | None = None,
+    *,
+    empty: str | None = None,
+    **props: Any,
+) -> Any:
+    """Give a chart its title (and an optional subtitle line explaining how to read it).
+
+    ``empty`` says why the chart would have no data; a chart with no rows is not drawn and the page
+    shows its title and this sentence instead (:func:`alignment.presentation.display.empty_chart_note`).
+    """
     t = alt.TitleParams(text=title, subtitle=subtitle or "", anchor="start")
+    if empty:
+        props["usermeta"] = {**(props.get("usermeta") or {}), "empty": empty}
     return chart.properties(title=t, **props)

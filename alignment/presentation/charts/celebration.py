@@ -8,6 +8,7 @@ import altair as alt
 import pandas as pd
 
 from alignment.presentation.charts import SIDE_SCALE, money_axis, titled
+from alignment.presentation.tables import Note, nothing_to_show
 
 KIND_SCALE = alt.Scale(domain=["success", "shortcoming"], range=["#2ca02c", "#d62728"])
 MIX_SCALE = alt.Scale(domain=["mixed marketing + sales", "single function"], range=["#9467bd", "#bcbd22"])
@@ -71,12 +72,15 @@ def wins_chart(wins: pd.DataFrame) -> alt.Chart:
         "The quarter's successes and shortcomings",
         "Bar length: revenue impact. Solid bars are mixed marketing + sales teams, faded bars "
         "single-function teams.",
+        empty="no success or shortcoming of this quarter is in the wins file.",
         width=460,
     )
 
 
-def heroes_chart(by_function: pd.DataFrame) -> alt.Chart:
-    """People recognised in the quarter's successes, by function."""
+def heroes_chart(by_function: pd.DataFrame) -> alt.Chart | Note:
+    """People recognised in the quarter's successes, by function (one sentence when nobody is)."""
+    if by_function.empty or not by_function["people"].sum():
+        return nothing_to_show("Heroes by function", "nobody is named in a success of this quarter.")
     chart = (
         alt.Chart(by_function)
         .mark_bar()
@@ -91,10 +95,16 @@ def heroes_chart(by_function: pd.DataFrame) -> alt.Chart:
             ],
         )
     )
-    return titled(chart, "Heroes by function", "People named in the quarter's successes.", width=320)
+    return titled(
+        chart,
+        "Heroes by function",
+        "People named in the quarter's successes.",
+        empty="nobody is named in a success of this quarter.",
+        width=320,
+    )
 
 
-def team_mix_chart(mix: dict[str, Any]) -> alt.Chart:
+def team_mix_chart(mix: dict[str, Any]) -> alt.Chart | Note:
     """Recognised teams that mix marketing and sales against single-function teams."""
     data = pd.DataFrame(
         {
@@ -114,8 +124,10 @@ def team_mix_chart(mix: dict[str, Any]) -> alt.Chart:
         )
     )
     if share is None:
-        subtitle = "No successes were recognised this quarter."
-    elif mix["flagged"]:
+        return nothing_to_show(
+            "Mixed teams", "no team is recognised this quarter, so there is no mix of teams to show."
+        )
+    if mix["flagged"]:
         subtitle = (
             f"Only {share:.0%} of recognised teams are mixed: most recognition went to single-function teams."
         )

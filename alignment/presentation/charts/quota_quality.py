@@ -7,19 +7,26 @@ import numpy as np
 import pandas as pd
 
 from alignment.presentation.charts import MONEY_FORMAT, money_axis, percent_axis, titled
+from alignment.presentation.tables import Note, nothing_to_show
 
 VERSION_COLORS = alt.Scale(domain=["Original plan", "Re-planned"], range=["#7f7f7f", "#1f77b4"])
 
 
 def attainment_histogram(
     table: pd.DataFrame, threshold: float, excellence: float, what: str
-) -> alt.LayerChart:
+) -> alt.LayerChart | Note:
     """Last year's attainment of the keys with a quota: a histogram with the threshold, 100% and excellence lines.
 
     ``table`` is one level of :func:`alignment.practices.quota_quality.back_test` (key, quota,
     actual, attainment); ``what`` names the keys (``account owners``, ``customers``).
     """
     data = table.dropna(subset=["attainment"])
+    if data.empty:
+        return nothing_to_show(
+            f"Last year's attainment, {what}",
+            f"no {what[:-1] if what.endswith('s') else what} had a quota and an attainment last year "
+            "(the data folder has no prior_quotas, or none of its rows has revenue to compare).",
+        )
     att = data["attainment"].to_numpy(dtype="float64")
     step = 0.1
     low = float(min(np.floor(att.min() / step) * step, 0.0)) if len(att) else 0.0

@@ -26,7 +26,7 @@ from alignment.practices.report_card import (
     StarterKit,
 )
 from alignment.presentation.charts import SIDE_SCALE, titled
-from alignment.presentation.tables import format_value, show
+from alignment.presentation.tables import Note, format_value, show
 from alignment.rules import other_side
 
 GRADE_COLORS = {"A": "#1a9850", "B": "#91cf60", "C": "#fdae61", "F": "#d73027"}
@@ -453,30 +453,39 @@ REVIEW_VIEW = [
 ]
 
 
-def styled_action_plan(plan: pd.DataFrame, cycle: str) -> Styler:
+def styled_action_plan(plan: pd.DataFrame, cycle: str) -> Styler | Note:
     """The action plan as the two sides read it: the need, who acts, the scores, and the action to fill in."""
     return styled_table(
         plan[PLAN_VIEW],
         caption=f"Action plan, {cycle}: the side that acts owns the need",
         headers={"rated_side": "Side that acts"},
+        empty=f"No action plan for {cycle}: no need scores under B and no action of the half-year before is "
+        "still unfinished.",
     )
 
 
-def styled_action_review(review: pd.DataFrame, previous: str, cycle: str) -> Styler:
+def styled_action_review(review: pd.DataFrame, previous: str, cycle: str) -> Styler | Note:
     """Last half-year's actions beside their need's score then and now."""
     return styled_table(
         review[REVIEW_VIEW],
         caption=f"Actions planned in {previous}, scored in {cycle}",
         headers={"rated_side": "Side that acted", "previous_score": previous, "score": cycle},
+        empty=f"No action was planned in {previous}: the action plan kept between cycles has none for it.",
     )
 
 
 def styled_table(
-    df: pd.DataFrame, caption: str | None = None, headers: dict[str, str] | None = None
-) -> Styler:
+    df: pd.DataFrame,
+    caption: str | None = None,
+    headers: dict[str, str] | None = None,
+    empty: str | None = None,
+) -> Styler | Note:
     """A report-card table for reading (:func:`alignment.presentation.tables.show`), grades coloured by band
-    and shortfalls in red; ``headers`` relabels columns whose meaning depends on the table."""
-    styler = show(df, caption=caption, labels=headers)
+    and shortfalls in red; ``headers`` relabels columns whose meaning depends on the table; an empty
+    table is the sentence ``empty``."""
+    styler = show(df, caption=caption, labels=headers, empty=empty)
+    if isinstance(styler, Note):
+        return styler
     if "grade" in df.columns:
         styler = styler.map(_grade_css, subset=["grade"])
     if "shortfall" in df.columns:

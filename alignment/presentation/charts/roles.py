@@ -153,6 +153,11 @@ def channel_strategy_chart(mix: pd.DataFrame) -> alt.HConcatChart:
     )
 
 
+OFF_STRATEGY_EMPTY = (
+    "no off-strategy revenue: every sale of these months went through a channel the strategy lists."
+)
+
+
 def off_strategy_bar_chart(summary: pd.DataFrame, by: str, label: str) -> alt.Chart:
     """Off-strategy revenue by one key, largest first (``summary`` from ``off_strategy_summary``)."""
     data = summary.assign(
@@ -178,6 +183,7 @@ def off_strategy_bar_chart(summary: pd.DataFrame, by: str, label: str) -> alt.Ch
         chart,
         f"Off-strategy revenue by {label.lower()}",
         "Revenue booked in a (product, channel) pair the channel strategy does not list.",
+        empty=OFF_STRATEGY_EMPTY,
         width=420,
     )
 
@@ -204,6 +210,7 @@ def off_strategy_month_chart(detail: pd.DataFrame) -> alt.Chart:
         chart,
         "Off-strategy revenue by month",
         "Each bar stacks the (product, channel) pairs outside the strategy booked that month.",
+        empty=OFF_STRATEGY_EMPTY,
         width=520,
     )
 
