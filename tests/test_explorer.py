@@ -150,6 +150,7 @@ class TestSaveScenario:
             "celebration",
             "quota_quality",
             "replan",
+            "explorer",
         }
         assert parse_params(raw, tmp_path) == replace(explorer.current_params(), source=None)
 
