@@ -697,7 +697,8 @@ def _explorer(raw: Any, chk: _Checker, allocation: AllocationParams) -> Explorer
                     chk.fail(key, m, "a method other than shares (shares needs allocation.group_shares)")
                     continue
                 methods.append(m)
-    count = growths * max(len(overs), 1) * (len(methods) or len(GROUP_METHODS))
+    every_method = len(GROUP_METHODS) - (0 if allocation.group_shares else 1)  # shares needs group_shares
+    count = growths * max(len(overs), 1) * (len(methods) or every_method)
     if count > MAX_GRID_SCENARIOS:
         chk.fail(
             "explorer.grid",

@@ -113,6 +113,9 @@ GRID_SHOWN = (
 )
 #: The names of the exported explorer's parameters (Vega-Lite signals), which tests drive.
 GROWTH_PARAM, PADDING_PARAM, METHOD_PARAM = "grid_growth", "grid_padding", "grid_method"
+#: The view of the headline figures: its text marks are ``g.grid_figures_marks`` in the page's SVG, each
+#: labelled (aria-label) "<column>, <figure>: <value>".
+FIGURES_VIEW = "grid_figures"
 SCENARIO_COLUMNS = ["growth", "over_assignment", "group_method"]
 OWNER_MEASURES = {"committed": "Committed (bottom-up)", "change_from_committed": "Change from committed"}
 
@@ -230,6 +233,7 @@ def grid_chart(plans: GridPlans, base: Params) -> alt.VConcatChart:
             text="datum.column == 'amount' ? format(datum.value, ',.2f') : "
             "(abs(datum.value) < 0.005 ? '' : format(datum.value, '+,.2f'))",
             heading="datum.column == 'amount' ? 'This scenario' : 'Change vs the params file'",
+            description="datum.heading + ', ' + datum.label + ': ' + datum.text",
         )
         .mark_text(align="right", dx=60, fontSize=13)
         .encode(
@@ -243,8 +247,9 @@ def grid_chart(plans: GridPlans, base: Params) -> alt.VConcatChart:
                 axis=alt.Axis(orient="top", labelAngle=0, ticks=False, domain=False),
             ),
             text="text:N",
+            description="description:N",
         )
-        .properties(name="grid_figures", width=380, height=24 * rows)
+        .properties(name=FIGURES_VIEW, width=380, height=24 * rows)
     )
     figures = titled(
         figures,
