@@ -366,7 +366,8 @@ class Explorer:
         bundle["text/plain"] = "Scenario explorer (live controls need a running kernel in JupyterLab)"
         bundle["text/html"] = (
             "<p><em>The scenario explorer's controls run live in JupyterLab. This page shows the base scenario "
-            "above.</em></p>" + headline_html(self.figures(), self.base_plan.figures())
+            "above, and below, under Scenarios on this page, the scenarios planned ahead.</em></p>"
+            + headline_html(self.figures(), self.base_plan.figures())
         )
         return bundle
 

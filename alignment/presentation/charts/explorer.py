@@ -116,6 +116,8 @@ GROWTH_PARAM, PADDING_PARAM, METHOD_PARAM = "grid_growth", "grid_padding", "grid
 #: The view of the headline figures: its text marks are ``g.grid_figures_marks`` in the page's SVG, each
 #: labelled (aria-label) "<column>, <figure>: <value>".
 FIGURES_VIEW = "grid_figures"
+#: The view of the allocation by customer group: each bar labelled "<group>, <figure>: <value>".
+GROUPS_VIEW = "grid_groups"
 SCENARIO_COLUMNS = ["growth", "over_assignment", "group_method"]
 OWNER_MEASURES = {"committed": "Committed (bottom-up)", "change_from_committed": "Change from committed"}
 
@@ -270,20 +272,26 @@ def grid_chart(plans: GridPlans, base: Params) -> alt.VConcatChart:
         .transform_calculate(
             measure=f"datum.measure == 'first_share' ? '{order[0]}' : '{order[1]}'",
         )
+        .transform_calculate(
+            description="datum.label + ', ' + datum.measure + ': ' + format(datum.value, ',.2f')"
+        )
         .mark_bar()
         .encode(
             x=alt.X("label:N", title="Customer group"),
             xOffset=alt.XOffset("measure:N", sort=order),
             y=alt.Y("value:Q", axis=money_axis("Gap")),
-            color=alt.Color("measure:N", title=None, legend=alt.Legend(orient="top"), sort=order),
+            color=alt.Color(
+                "measure:N", title=None, legend=alt.Legend(orient="top", labelLimit=400), sort=order
+            ),
             tooltip=[
                 alt.Tooltip("label:N", title="Customer group"),
                 alt.Tooltip("measure:N", title="Figure"),
                 alt.Tooltip("value:Q", title="Amount", format=",.2f"),
                 alt.Tooltip("final_quota:Q", title="Final quota", format=",.2f"),
             ],
+            description="description:N",
         )
-        .properties(width=max(90 * n_groups, 360), height=260)
+        .properties(name=GROUPS_VIEW, width=max(90 * n_groups, 360), height=260)
     )
     groups = titled(
         groups,
