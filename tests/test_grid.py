@@ -350,9 +350,7 @@ class TestExportedData:
 
 def page_spec(html: str) -> dict:
     """The exported explorer's spec, read back from the page (the chart whose params drive it)."""
-    for payload in re.findall(
-        r'<script type="application/json" class="alignment-chart-spec"[^>]*>(.*?)</script>', html, re.S
-    ):
+    for payload in re.findall(r'<script[^>]*class="alignment-chart-spec"[^>]*>(.*?)</script>', html, re.S):
         spec = json.loads(payload)["spec"]
         if any(p.get("name") == GROWTH_PARAM for p in spec.get("params", [])):
             return spec
