@@ -43,6 +43,8 @@ MAX_CURRENCY_CHARS = 5
 MAX_PARAMS_BYTES = 1_000_000
 MAX_ALIAS_VALUES = 10_000
 MAX_RULES = 10_000
+#: At most this many scenarios in ``explorer.grid`` (each is a plan the run computes).
+MAX_GRID_SCENARIOS = 1_000
 
 
 @dataclass(frozen=True)
@@ -136,6 +138,40 @@ class DisplayParams:
 
     money_scale: str = "units"
     currency: str | None = None
+class ScenarioGrid:
+    """The scenarios ``alignment run`` plans ahead for page 07's exported explorer.
+
+    The grid spans ``target.growth`` from ``growth_min`` to ``growth_max`` in steps of
+    ``growth_step``, each ``allocation.over_assignment`` of ``over_assignments`` and each
+    ``allocation.group_method`` of ``group_methods`` (empty: every method the file can run); every
+    other parameter is the file's.
+    """
+
+    growth_min: float = -0.05
+    growth_max: float = 0.25
+    growth_step: float = 0.025
+    over_assignments: tuple[float, ...] = (0.0, 0.05, 0.10)
+    group_methods: tuple[str, ...] = ()
+
+    @property
+    def growths(self) -> tuple[float, ...]:
+        """The growth rates of the grid, from min to max (rounded to 10 decimals)."""
+        n = round((self.growth_max - self.growth_min) / self.growth_step)
+        return tuple(round(self.growth_min + k * self.growth_step, 10) for k in range(n + 1))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "growth": {"min": self.growth_min, "max": self.growth_max, "step": self.growth_step},
+            "over_assignment": list(self.over_assignments),
+            "group_method": list(self.group_methods) or None,
+        }
+
+
+@dataclass(frozen=True)
+class ExplorerParams:
+    """Page 07's exported explorer: the grid of scenarios it offers (None: the base scenario only)."""
+
+    grid: ScenarioGrid | None = field(default_factory=ScenarioGrid)
 
 
 @dataclass(frozen=True)
@@ -153,6 +189,7 @@ class Params:
     quota_quality: QuotaQualityParams = field(default_factory=QuotaQualityParams)
     replan: ReplanParams = field(default_factory=ReplanParams)
     display: DisplayParams = field(default_factory=DisplayParams)
+    explorer: ExplorerParams = field(default_factory=ExplorerParams)
     encoding: dict[str, str] = field(default_factory=dict)
     source: Path | None = None
     sources: dict[str, Source] = field(default_factory=dict)
@@ -190,6 +227,7 @@ class Params:
             "celebration": asdict(self.celebration),
             "quota_quality": asdict(self.quota_quality),
             "replan": asdict(self.replan),
+            "explorer": {"grid": self.explorer.grid.to_dict() if self.explorer.grid else False},
             **({"sources": {k: v.to_dict() for k, v in self.sources.items()}} if self.sources else {}),
         }
         if self.display != DisplayParams():
@@ -229,6 +267,7 @@ _SCHEMA: dict[str, Any] = {
     "quota_quality": {"threshold": None, "excellence": None, "rise_margin": None},
     "replan": {"target": None},
     "display": {"money_scale": None, "currency": None},
+    "explorer": {"grid": None},
     "sources": None,  # checked by alignment.sources.spec.parse_sources
     "encoding": None,
 }
@@ -536,6 +575,7 @@ def parse_params(raw: Any, base_dir: Path, source: str = "params") -> Params:
     quota_quality = _quota_quality(top.get("quota_quality"), chk)
     replan = _replan(top.get("replan"), chk)
     display = _display(top.get("display"), chk)
+    explorer = _explorer(top.get("explorer"), chk, allocation)
     sources = parse_sources(top.get("sources"), data_dir, chk.fail, chk.unknown)
     # encoding: how to read CSV inputs that are not UTF-8
     enc_raw = top.get("encoding", {}) or {}
@@ -564,6 +604,7 @@ def parse_params(raw: Any, base_dir: Path, source: str = "params") -> Params:
         quota_quality=quota_quality,
         replan=replan,
         display=display,
+        explorer=explorer,
         sources=sources,
         encoding=encoding,
     )
@@ -632,8 +673,91 @@ def _display(raw: Any, chk: _Checker) -> DisplayParams:
     )
 
 
+_GRID_SCHEMA: dict[str, Any] = {"growth": None, "over_assignment": None, "group_method": None}
+_GROWTH_RANGE_SCHEMA: dict[str, Any] = {"min": None, "max": None, "step": None}
+
+
+def _explorer(raw: Any, chk: _Checker, allocation: AllocationParams) -> ExplorerParams:
+    """The ``explorer`` section: ``grid`` is a mapping (missing keys take the defaults) or false."""
+    e = _check_keys(raw, _SCHEMA["explorer"], "explorer.", chk)
+    grid_raw = e.get("grid")
+    if grid_raw is False:
+        return ExplorerParams(grid=None)
+    if grid_raw is True:
+        grid_raw = None
+    g = _check_keys(grid_raw, _GRID_SCHEMA, "explorer.grid.", chk)
+    d = ScenarioGrid()
+    r = _check_keys(g.get("growth"), _GROWTH_RANGE_SCHEMA, "explorer.grid.growth.", chk)
+    growth_what = "a growth rate above -1 (0.10 means +10%)"
+    lo = chk.number(
+        "explorer.grid.growth.min", r.get("min", d.growth_min), lo=-1.0, lo_open=True, what=growth_what
+    )
+    hi = chk.number(
+        "explorer.grid.growth.max", r.get("max", d.growth_max), lo=-1.0, lo_open=True, what=growth_what
+    )
+    step = chk.number(
+        "explorer.grid.growth.step",
+        r.get("step", d.growth_step),
+        lo=0.0,
+        lo_open=True,
+        what="a step > 0 (0.025 means 2.5 points)",
+    )
+    growths = 1
+    if lo is not None and hi is not None and hi < lo:
+        chk.fail("explorer.grid.growth.max", hi, f"a growth at least growth.min ({lo})")
+    elif lo is not None and hi is not None and step is not None:
+        steps = (hi - lo) / step
+        if abs(steps - round(steps)) > 1e-6:
+            chk.fail("explorer.grid.growth.step", step, f"a step that divides max - min ({hi} - {lo})")
+        growths = round(steps) + 1
+    overs_raw = g.get("over_assignment", list(d.over_assignments))
+    overs: list[float] = []
+    if not isinstance(overs_raw, list) or not overs_raw or len(overs_raw) > MAX_GRID_SCENARIOS:
+        chk.fail("explorer.grid.over_assignment", overs_raw, "a list of paddings such as [0, 0.05, 0.10]")
+    else:
+        for i, v in enumerate(overs_raw, start=1):
+            o = chk.number(
+                f"explorer.grid.over_assignment[{i}]", v, lo=0.0, hi=1.0, what="a padding from 0 to 1"
+            )
+            if o is not None and o not in overs:
+                overs.append(o)
+    methods_raw = g.get("group_method")
+    methods: list[str] = []
+    if methods_raw is not None:
+        if not isinstance(methods_raw, list) or not methods_raw:
+            chk.fail(
+                "explorer.grid.group_method", methods_raw, "null (every method) or a list of group methods"
+            )
+        else:
+            for i, m in enumerate(methods_raw, start=1):
+                key = f"explorer.grid.group_method[{i}]"
+                if chk.choice(key, m, GROUP_METHODS) is None or m in methods:
+                    continue
+                if m == "shares" and not allocation.group_shares:
+                    chk.fail(key, m, "a method other than shares (shares needs allocation.group_shares)")
+                    continue
+                methods.append(m)
+    every_method = len(GROUP_METHODS) - (0 if allocation.group_shares else 1)  # shares needs group_shares
+    count = growths * max(len(overs), 1) * (len(methods) or every_method)
+    if count > MAX_GRID_SCENARIOS:
+        chk.fail(
+            "explorer.grid",
+            grid_raw,
+            f"at most {MAX_GRID_SCENARIOS:,} scenarios (growths x paddings x methods; this grid has {count:,})",
+        )
+    return ExplorerParams(
+        grid=ScenarioGrid(
+            growth_min=lo if lo is not None else d.growth_min,
+            growth_max=hi if hi is not None else d.growth_max,
+            growth_step=step if step is not None else d.growth_step,
+            over_assignments=tuple(sorted(overs)) or d.over_assignments,
+            group_methods=tuple(methods),
+        )
+    )
+
+
 def with_sections(params: Params, values: Mapping[str, Any]) -> Params:
-    """``params`` with the ``quota_quality`` and ``replan`` sections found in ``values``, checked.
+    """``params`` with the ``quota_quality``, ``replan`` and ``explorer`` sections found in ``values``, checked.
 
     A notebook's shared ``parameters`` cell has no variables for these sections; ``alignment run``
     and ``papermill -f`` inject them as variables when the params file has them. A notebook passes
@@ -647,9 +771,10 @@ def with_sections(params: Params, values: Mapping[str, Any]) -> Params:
     chk = _Checker("notebook parameters")
     quota_quality = _quota_quality(values.get("quota_quality"), chk)
     replan = _replan(values.get("replan"), chk)
+    explorer = _explorer(values.get("explorer"), chk, params.allocation)
     if chk.messages:
         raise ParamsError(chk.messages)
-    return replace(params, quota_quality=quota_quality, replan=replan)
+    return replace(params, quota_quality=quota_quality, replan=replan, explorer=explorer)
 
 
 def load_params(path: str | Path) -> Params:

@@ -20,7 +20,7 @@ missing browser fails them.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -138,12 +138,15 @@ def open_offline(
     full_page: bool = True,
     hover_first_mark: bool = False,
     viewport: dict[str, int] | None = None,
+    act: Callable[[Any], None] | None = None,
 ) -> PageVisit:
     """Open ``path`` from a file with every other request blocked and counted; wait for its charts.
 
     Only the page's own ``file://`` URL (and ``data:``/``blob:`` URLs it makes itself) may load.
     With ``hover_first_mark`` the pointer rests on the first chart's first mark, and
-    ``chart_state["tooltip"]`` holds the tooltip's text.
+    ``chart_state["tooltip"]`` holds the tooltip's text. ``act`` is called with the Playwright page
+    once the charts are drawn (to move a control, read what it shows), before the screenshot; the
+    requests it causes are blocked and counted too.
     """
     url = Path(path).resolve().as_uri()
     visit = PageVisit(url=url)
@@ -191,6 +194,8 @@ def open_offline(
                 **(visit.chart_state or {}),
                 "tooltip": tooltip.inner_text() if tooltip.count() and tooltip.is_visible() else "",
             }
+        if act is not None:
+            act(page)
         if screenshot is not None:
             Path(screenshot).parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(screenshot), full_page=full_page)

@@ -61,6 +61,37 @@ class TestControls:
         assert all(v == 0.2 for g, v in values.items() if g != "Enterprise")
         assert explorer.current_params().target.rules == explorer.base.target.rules
 
+    def test_a_product_line_growth_moves_only_that_lines_cells(self, explorer: Explorer) -> None:
+        cells = explorer.plan.cell_targets
+        before = cells.set_index(["customer_group", "product_id"])["target"]
+        explorer.line_controls["Services"].value = 0.40
+        after = explorer.plan.cell_targets.set_index(["customer_group", "product_id"])["target"]
+        line = cells.set_index(["customer_group", "product_id"])["product_line"]
+        moved = {k for k in before.index if cents(before[k]) != cents(after[k])}
+        assert moved and {line[k] for k in moved} == {"Services"}
+        # a line set here wins over the group rule of the file (Enterprise 15%) where both match
+        growth = explorer.plan.cell_targets.set_index(["customer_group", "product_line"])["growth"]
+        assert set(growth.loc[("Enterprise", "Services")].tolist()) == {0.40}
+        assert explorer.current_params().target.rules[1].to_dict() == {
+            "product_line": "Services",
+            "growth": 0.4,
+        }
+
+    def test_a_line_with_its_own_rule_edits_it_in_place(self, explorer: Explorer) -> None:
+        assert explorer.line_controls["Cloud"].value == 0.25  # the params file's rule
+        explorer.line_controls["Cloud"].value = 0.30
+        rules = [r.to_dict() for r in explorer.current_params().target.rules]
+        assert rules == [
+            {"customer_group": "Enterprise", "growth": 0.15},
+            {"product_line": "Cloud", "growth": 0.30},
+        ]
+
+    def test_default_growth_carries_lines_without_a_rule(self, explorer: Explorer) -> None:
+        explorer.controls["growth"].value = 0.2
+        values = {line: s.value for line, s in explorer.line_controls.items()}
+        assert values == {"Cloud": 0.25, "Services": 0.2, "Software": 0.2}
+        assert explorer.current_params().target.rules == explorer.base.target.rules
+
     def test_allocation_method_changes_the_split_not_the_total(self, explorer: Explorer) -> None:
         before = explorer.plan.final_quotas.set_index(["customer_id", "product_id"])["final_quota"]
         explorer.controls["group_method"].value = "equal"
@@ -116,12 +147,34 @@ class TestScenarioParams:
             {"product_line": "Cloud", "growth": 0.25},
         ]
 
+    def test_new_line_rules_come_after_the_group_rules(self, base) -> None:
+        params, inputs = base
+        groups = sorted(inputs.customers["customer_group"].unique())
+        p = scenario_params(
+            params,
+            growth=0.1,
+            group_growths={**group_growth(params, groups), "Healthcare": 0.5},
+            line_growths={"Software": 0.3, "Services": 0.1, "Cloud": 0.25},
+            group_method="target_gap",
+            customer_method="headroom",
+            cap="potential",
+            rounding=1000.0,
+            over_assignment=0.0,
+        )
+        assert [r.to_dict() for r in p.target.rules] == [
+            {"customer_group": "Healthcare", "growth": 0.5},
+            {"customer_group": "Enterprise", "growth": 0.15},
+            {"product_line": "Software", "growth": 0.3},
+            {"product_line": "Cloud", "growth": 0.25},
+        ]
+
 
 class TestSaveScenario:
     def test_saved_file_reproduces_the_scenario(self, explorer: Explorer, base, tmp_path: Path) -> None:
         explorer.controls["over_assignment"].value = 0.05
         explorer.controls["rounding"].value = 100.0
         explorer.group_controls["Healthcare"].value = 0.22
+        explorer.line_controls["Software"].value = 0.18
         path = explorer.save("stretch plan")
         assert path == tmp_path / "stretch_plan.yaml"
         again = load_params(path)
@@ -150,6 +203,7 @@ class TestSaveScenario:
             "celebration",
             "quota_quality",
             "replan",
+            "explorer",
         }
         assert parse_params(raw, tmp_path) == replace(explorer.current_params(), source=None)
 

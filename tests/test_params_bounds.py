@@ -90,9 +90,11 @@ class TestAliases:
         path.write_text(f"anchors: &l [{items}]\nmore: [" + ",".join(["*l"] * 100) + "]\n")
         assert load_messages(path) == [
             "p.yaml: anchors: unknown key (known keys: data_dir, fiscal_year, fiscal_year_start_month, target, "
-            "allocation, review, report_card, celebration, quota_quality, replan, display, sources, encoding)",
+            "allocation, review, report_card, celebration, quota_quality, replan, display, explorer, sources, "
+            "encoding)",
             "p.yaml: more: unknown key (known keys: data_dir, fiscal_year, fiscal_year_start_month, target, "
-            "allocation, review, report_card, celebration, quota_quality, replan, display, sources, encoding)",
+            "allocation, review, report_card, celebration, quota_quality, replan, display, explorer, sources, "
+            "encoding)",
         ]
         path.write_text(f"anchors: &l [{items}]\nmore: [" + ",".join(["*l"] * 101) + "]\n")
         assert load_messages(path) == [ALIASES]

@@ -405,21 +405,20 @@ def allocate(
     q_g = int_by_group(committed)
     l_g = int_by_group(lock_adj)
     headroom = np.maximum(potential - committed, 0)
-    table = pd.DataFrame(
-        {
-            "customer_group": pd.Series(names, dtype="str"),
-            "target": t_g,
-            "padded_target": t_g_padded,
-            "committed": q_g,
-            "locked_adjustment": l_g,
-            "group_gap": t_g_padded - q_g - l_g,
-            "headroom": int_by_group(np.where(unlocked, headroom, 0)),
-            "potential": int_by_group(np.where(unlocked, np.maximum(potential, 0), 0)),
-            "prior_revenue": int_by_group(np.where(unlocked, np.maximum(prior, 0), 0)),
-            "rows": np.bincount(code, minlength=n_groups),
-            "unlocked_rows": np.bincount(code, weights=unlocked, minlength=n_groups).astype("int64"),
-        }
-    )
+    group_columns = {
+        "customer_group": pd.Series(names, dtype="str"),
+        "target": t_g,
+        "padded_target": t_g_padded,
+        "committed": q_g,
+        "locked_adjustment": l_g,
+        "group_gap": t_g_padded - q_g - l_g,
+        "headroom": int_by_group(np.where(unlocked, headroom, 0)),
+        "potential": int_by_group(np.where(unlocked, np.maximum(potential, 0), 0)),
+        "prior_revenue": int_by_group(np.where(unlocked, np.maximum(prior, 0), 0)),
+        "rows": np.bincount(code, minlength=n_groups),
+        "unlocked_rows": np.bincount(code, weights=unlocked, minlength=n_groups).astype("int64"),
+    }
+    table = pd.DataFrame(group_columns)
 
     weight = row_weights(rows, alloc.customer_method, code, n_groups)
     if "capacity" in rows.columns:  # allocation.owner_capacity: the owner's capacity scales the weight
@@ -456,25 +455,34 @@ def allocate(
     final_quota = np.where(locked, override, committed + allocated)
     capped = active & (g_weight[code] > 0) & np.isfinite(room) & (unrounded >= room) & (gap > 0)
 
-    out = rows.copy()
-    out["weight"] = weight
-    out["room"] = room_int if capped_by_potential else np.nan
-    out["fill_level"] = np.where(unlocked & (gap > 0), level[code], np.nan)
-    out["unrounded"] = np.where(locked, np.nan, unrounded)
-    out["allocated"] = allocated.astype("int64")
-    out["final_quota"] = final_quota.astype("int64")
-    out["capped"] = capped
-    out["locked"] = locked
+    added = {
+        "weight": weight,
+        "room": room_int if capped_by_potential else np.full(len(rows), np.nan),
+        "fill_level": np.where(unlocked & (gap > 0), level[code], np.nan),
+        "unrounded": np.where(locked, np.nan, unrounded),
+        "allocated": allocated.astype("int64"),
+        "final_quota": final_quota.astype("int64"),
+        "capped": capped,
+        "locked": locked,
+    }
+    # one new frame rather than a column at a time: the explorer's grid allocates hundreds of times
+    columns = [*rows.columns, *(c for c in added if c not in rows.columns)]
+    out = pd.DataFrame({**{c: rows[c] for c in rows.columns}, **added}, index=rows.index, columns=columns)
 
     w_total = g_weight.sum()
-    table["weight"] = g_weight
-    table["first_share"] = g_weight / w_total * gap if gap > 0 and w_total > 0 else 0.0
-    table["capacity"] = capacity
-    table["placed"] = g_placed
-    table["fill_level"] = level if gap > 0 else np.nan
-    table["allocated"] = int_by_group(np.where(unlocked, allocated, 0))
-    table["final_quota"] = int_by_group(final_quota)
-    table["capped_rows"] = np.bincount(code, weights=capped, minlength=n_groups).astype("int64")
+    table = pd.DataFrame(
+        {
+            **group_columns,
+            "weight": g_weight,
+            "first_share": g_weight / w_total * gap if gap > 0 and w_total > 0 else np.zeros(n_groups),
+            "capacity": capacity,
+            "placed": g_placed,
+            "fill_level": level if gap > 0 else np.full(n_groups, np.nan),
+            "allocated": int_by_group(np.where(unlocked, allocated, 0)),
+            "final_quota": int_by_group(final_quota),
+            "capped_rows": np.bincount(code, weights=capped, minlength=n_groups).astype("int64"),
+        }
+    )
     return Allocation(
         rows=out,
         groups=table,

@@ -251,6 +251,14 @@ _STAGES: dict[int, tuple[weakref.ref, tuple, TargetStage]] = {}
 _STAGES_KEPT = 4
 
 
+def prior_pairs(inputs: Inputs, params: Params) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The prior year's actuals (in cents) and its net revenue per (customer, product) pair, with
+    each pair's positions among the customers and products: what every cell target starts from."""
+    prior = prior_year_actuals(inputs.actuals, params.prior_months)
+    customer_ids = pd.Index(inputs.customers["customer_id"])
+    return prior, prior_revenue_by_pair(prior, customer_ids, pd.Index(inputs.products["product_id"]))
+
+
 def target_stage(inputs: Inputs, params: Params) -> TargetStage:
     """The top-down target and the rollup (6.1, 6.2) for ``inputs`` and ``params``, remembered.
 
@@ -263,9 +271,8 @@ def target_stage(inputs: Inputs, params: Params) -> TargetStage:
     if hit is not None and hit[0]() is inputs and hit[1] == key:
         return hit[2]
     months = params.months
-    prior = prior_year_actuals(inputs.actuals, params.prior_months)
+    prior, pairs = prior_pairs(inputs, params)
     customer_ids = pd.Index(inputs.customers["customer_id"])
-    pairs = prior_revenue_by_pair(prior, customer_ids, pd.Index(inputs.products["product_id"]))
     cells = cell_targets(pairs, inputs.sales_input, inputs.customers, inputs.products, params)
     weights = line_month_weights(prior, inputs.products, params)
     targets = split_targets(cells, inputs.channel_strategy, weights, months)

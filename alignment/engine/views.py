@@ -8,6 +8,9 @@ functions read a finished :class:`~alignment.engine.plan.Plan` (currency) and su
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -262,28 +265,51 @@ def gap_bridge(plan: Plan) -> pd.DataFrame:
     fq = plan.final_quotas
     locked = fq["locked"].to_numpy()
     allocated = to_cents(fq["allocated"].to_numpy())
-    locked_cents = int(allocated[locked].sum())
     by_group = (
         pd.Series(allocated[~locked]).groupby(fq["customer_group"].to_numpy()[~locked], sort=True).sum()
     )
-    steps: list[tuple[str, str, int]] = [
-        ("Bottom-up quota (Q)", "total", int(to_cents(plan.bottom_up_quota)))
-    ]
-    if locked.any():
-        steps.append(("Locked overrides", "increase" if locked_cents >= 0 else "decrease", locked_cents))
-    for group, cents in by_group.items():
+    rows = bridge_steps(
+        bottom_up=int(to_cents(plan.bottom_up_quota)),
+        locked=int(allocated[locked].sum()) if locked.any() else None,
+        by_group=by_group.items(),
+        unallocated=int(to_cents(plan.unallocated)),
+        gap=int(to_cents(plan.gap)),
+        padded_target=int(to_cents(plan.padded_target)),
+        top_down_target=int(to_cents(plan.top_down_target)),
+    )
+    out = pd.DataFrame(rows)
+    for col in ("amount", "start", "end"):
+        out[col] = from_cents(out[col].to_numpy())
+    return out.astype({"step": "str", "kind": "str"})
+
+
+def bridge_steps(
+    *,
+    bottom_up: int,
+    locked: int | None,
+    by_group: Iterable[tuple[str, int]],
+    unallocated: int,
+    gap: int,
+    padded_target: int,
+    top_down_target: int,
+) -> list[dict[str, Any]]:
+    """The bridge's steps in cents (see :func:`gap_bridge`), from the plan's totals.
+
+    ``locked`` is the locked rows' net change (None without locked rows); ``by_group`` each
+    customer group's allocation from the gap, in group order.
+    """
+    steps: list[tuple[str, str, int]] = [("Bottom-up quota (Q)", "total", bottom_up)]
+    if locked is not None:
+        steps.append(("Locked overrides", "increase" if locked >= 0 else "decrease", locked))
+    for group, cents in by_group:
         if cents != 0:
             steps.append((f"Gap to {group}", "increase" if cents > 0 else "decrease", int(cents)))
-    unallocated = int(to_cents(plan.unallocated))
     if unallocated:
         steps.append(("Unallocated", "unallocated", unallocated))
-    gap = int(to_cents(plan.gap))
     if gap < 0:
         steps.append(("Surplus over target", "decrease", gap))
     end_label = (
-        "Top-down target (T)"
-        if plan.padded_target == plan.top_down_target
-        else "Target with over-assignment (T')"
+        "Top-down target (T)" if padded_target == top_down_target else "Target with over-assignment (T')"
     )
     running = 0
     rows = []
@@ -298,15 +324,12 @@ def gap_bridge(plan: Plan) -> pd.DataFrame:
             "order": len(steps),
             "step": end_label,
             "kind": "total",
-            "amount": int(to_cents(plan.padded_target)),
+            "amount": padded_target,
             "start": 0,
-            "end": int(to_cents(plan.padded_target)),
+            "end": padded_target,
         }
     )
-    out = pd.DataFrame(rows)
-    for col in ("amount", "start", "end"):
-        out[col] = from_cents(out[col].to_numpy())
-    return out.astype({"step": "str", "kind": "str"})
+    return rows
 
 
 def group_totals(plan: Plan) -> pd.DataFrame:

@@ -10,12 +10,19 @@ charts. Tests drive the controls from plain Python (``explorer.controls["over_as
 How the growth controls map to parameters, so that a saved scenario reproduces the figures exactly:
 
 - the default growth slider is ``target.growth``;
-- each customer group has a slider. A base rule that matches on ``customer_group`` alone is that
-  group's rule: its slider edits the rule's growth in place, so its precedence among the rules is
-  kept. A group without such a rule gets one only when its slider differs from the default growth;
-  those new rules come first, so the base file's other rules (product lines, products) still win
-  where they matched before;
-- moving the default growth carries along the sliders of groups that have no rule of their own.
+- each customer group and each product line has a slider. A base rule that matches on
+  ``customer_group`` alone (``product_line`` alone) is that group's (line's) rule: its slider edits
+  the rule's growth in place, so its precedence among the rules is kept. A group or line without
+  such a rule gets one only when its slider differs from the default growth. New group rules come
+  first, so the base file's rules still win where they matched before; new line rules come right
+  after the last rule on a customer group, so a line set here wins over every group's growth in the
+  cells where both match (Healthcare x Software), and the file's later rules still win;
+- moving the default growth carries along the sliders of groups and lines that have no rule of their
+  own.
+
+The exported page cannot re-plan: it offers the scenarios ``alignment run`` planned ahead
+(``explorer.grid``, :mod:`alignment.engine.grid`), drawn by
+:func:`alignment.presentation.charts.explorer.grid_chart`.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ from typing import Any
 
 import pandas as pd
 
+from alignment.engine.grid import GridPlans, plan_grid
 from alignment.engine.plan import build_plan
 from alignment.engine.views import compare_with_base
 from alignment.inputs import Inputs
@@ -39,7 +47,7 @@ from alignment.params import (
     parse_params,
 )
 from alignment.paths import PARAMS_DIR
-from alignment.presentation.charts.explorer import explorer_charts
+from alignment.presentation.charts.explorer import explorer_charts, grid_chart, method_label, percent_points
 from alignment.presentation.display import chart_mimebundle
 from alignment.vocabulary import figure
 
@@ -53,8 +61,18 @@ def group_growth(params: Params, groups: list[str]) -> dict[str, float]:
     return {g: own.get(g, params.target.growth) for g in groups}
 
 
+def line_growth(params: Params, lines: list[str]) -> dict[str, float]:
+    """Each product line's growth as the explorer shows it: its own rule's growth, else the default."""
+    own = {r.product_line: r.growth for r in params.target.rules if _line_only(r)}
+    return {line: own.get(line, params.target.growth) for line in lines}
+
+
 def _group_only(rule: GrowthRule) -> bool:
     return rule.customer_group is not None and rule.product_line is None and rule.product_id is None
+
+
+def _line_only(rule: GrowthRule) -> bool:
+    return rule.product_line is not None and rule.customer_group is None and rule.product_id is None
 
 
 def scenario_params(
@@ -67,19 +85,33 @@ def scenario_params(
     cap: str,
     rounding: float,
     over_assignment: float,
+    line_growths: dict[str, float] | None = None,
 ) -> Params:
     """The parameters of a scenario: the base file with the explorer's control values applied."""
-    own = {r.customer_group for r in base.target.rules if _group_only(r)}
-    rules = [
-        replace(r, growth=group_growths.get(r.customer_group, r.growth)) if _group_only(r) else r
-        for r in base.target.rules
-    ]
-    new = [
+    line_growths = line_growths or {}
+    own_groups = {r.customer_group for r in base.target.rules if _group_only(r)}
+    own_lines = {r.product_line for r in base.target.rules if _line_only(r)}
+    rules = []
+    for r in base.target.rules:
+        if _group_only(r):
+            r = replace(r, growth=group_growths.get(r.customer_group, r.growth))
+        elif _line_only(r):
+            r = replace(r, growth=line_growths.get(r.product_line, r.growth))
+        rules.append(r)
+    new_groups = [
         GrowthRule(growth=v, customer_group=g)
         for g, v in sorted(group_growths.items())
-        if g not in own and v != growth
+        if g not in own_groups and v != growth
     ]
-    target = replace(base.target, growth=growth, rules=tuple(new + rules))
+    new_lines = [
+        GrowthRule(growth=v, product_line=line)
+        for line, v in sorted(line_growths.items())
+        if line not in own_lines and v != growth
+    ]
+    rules = new_groups + rules
+    after = max((i + 1 for i, r in enumerate(rules) if _group_only(r)), default=0)
+    rules = rules[:after] + new_lines + rules[after:]
+    target = replace(base.target, growth=growth, rules=tuple(rules))
     shares = base.allocation.group_shares if group_method == "shares" else {}
     allocation = replace(
         base.allocation,
@@ -141,6 +173,7 @@ class Explorer:
 
         self.save_dir = Path(save_dir) if save_dir else (base.source.parent if base.source else PARAMS_DIR)
         self.groups = sorted(inputs.customers["customer_group"].unique().tolist())
+        self.lines = sorted(inputs.products["product_line"].unique().tolist())
         self.last_update_seconds = 0.0
         self.chart_specs: list[dict[str, Any]] = []
         self._syncing = False
@@ -188,12 +221,20 @@ class Explorer:
             g: w.FloatSlider(value=v, min=-0.5, max=1.0, step=0.005, description=f"{g} growth", **pct)
             for g, v in group_growth(base, self.groups).items()
         }
+        self.line_controls = {
+            line: w.FloatSlider(value=v, min=-0.5, max=1.0, step=0.005, description=f"{line} growth", **pct)
+            for line, v in line_growth(base, self.lines).items()
+        }
         self._own_rule = {r.customer_group for r in base.target.rules if _group_only(r)}
+        self._own_line_rule = {r.product_line for r in base.target.rules if _line_only(r)}
         for name, control in self.controls.items():
             control.add_class(f"alignment-{name.replace('_', '-')}")
             control.observe(self._changed, names="value")
         for control in self.group_controls.values():
             control.add_class("alignment-group-growth")
+            control.observe(self._changed, names="value")
+        for control in self.line_controls.values():
+            control.add_class("alignment-line-growth")
             control.observe(self._changed, names="value")
         self.controls["growth"].observe(self._default_moved, names="value")
 
@@ -214,7 +255,10 @@ class Explorer:
             [
                 w.HTML("<b>Target</b>"),
                 self.controls["growth"],
+                w.HTML("By customer group"),
                 *self.group_controls.values(),
+                w.HTML("By product line (a line set here wins over the groups; the last matching rule wins)"),
+                *self.line_controls.values(),
                 w.HTML("<b>Allocation</b>"),
                 self.controls["group_method"],
                 self.controls["customer_method"],
@@ -238,6 +282,7 @@ class Explorer:
             self.base,
             growth=float(c["growth"].value),
             group_growths={g: float(s.value) for g, s in self.group_controls.items()},
+            line_growths={line: float(s.value) for line, s in self.line_controls.items()},
             group_method=c["group_method"].value,
             customer_method=c["customer_method"].value,
             cap=c["cap"].value,
@@ -285,6 +330,9 @@ class Explorer:
             for g, slider in self.group_controls.items():
                 if g not in self._own_rule and slider.value == change["old"]:
                     slider.value = change["new"]
+            for line, slider in self.line_controls.items():
+                if line not in self._own_line_rule and slider.value == change["old"]:
+                    slider.value = change["new"]
         finally:
             self._syncing = False
         self.update()
@@ -318,7 +366,8 @@ class Explorer:
         bundle["text/plain"] = "Scenario explorer (live controls need a running kernel in JupyterLab)"
         bundle["text/html"] = (
             "<p><em>The scenario explorer's controls run live in JupyterLab. This page shows the base scenario "
-            "above.</em></p>" + headline_html(self.figures(), self.base_plan.figures())
+            "above, and below, under Scenarios on this page, the scenarios planned ahead.</em></p>"
+            + headline_html(self.figures(), self.base_plan.figures())
         )
         return bundle
 
@@ -350,3 +399,55 @@ def _escape(text: str) -> str:
     import html
 
     return html.escape(text, quote=True)
+
+
+# --------------------------------------------------------------------------- the exported explorer
+
+
+def plan_scenarios(inputs: Inputs, params: Params) -> GridPlans | None:
+    """Every scenario of ``explorer.grid``, planned on the loaded inputs (None with ``grid: false``)."""
+    return plan_grid(inputs, params) if params.explorer.grid is not None else None
+
+
+def grid_note(grid: GridPlans | None, params: Params) -> str:
+    """What the exported explorer offers, as Markdown: the parameters the grid spans and those it keeps."""
+    if grid is None:
+        return (
+            "*No scenarios are planned ahead: the params file sets `explorer.grid: false`. Remove that line "
+            "(or give the grid's values) and the page offers them here.*"
+        )
+    g, a = grid.grid, params.allocation
+    paddings = ", ".join(f"{percent_points(o):g}%" for o in grid.over_assignments)
+    methods = ", ".join(method_label(m) for m in grid.group_methods)
+    rules = "; ".join(_rule_text(r) for r in params.target.rules) or "none"
+    return "\n".join(
+        [
+            f"**{grid.scenarios} scenarios**, each planned by the same engine as `alignment plan`:",
+            "",
+            f"- **Default growth** (`target.growth`): {percent_points(g.growth_min):g}% to "
+            f"{percent_points(g.growth_max):g}% in steps of {percent_points(g.growth_step):g} points "
+            f"({len(grid.growths)} values);",
+            f"- **Quota padding** (`allocation.over_assignment`): {paddings};",
+            f"- **Gap to groups by** (`allocation.group_method`): {methods}.",
+            "",
+            f"Everything else is the params file's: growth rules ({rules}), gap to customers by "
+            f"{method_label(a.customer_method)}, cap {a.cap}, rounding to {a.rounding:,g}"
+            + (", hand-locked overrides in force" if grid.figures["locked_adjustment"].ne(0).any() else "")
+            + ". The grid's values are set in the params file under `explorer.grid`.",
+        ]
+    )
+
+
+def _rule_text(rule: GrowthRule) -> str:
+    keys = ", ".join(
+        f"{k} {getattr(rule, k)}"
+        for k in ("customer_group", "product_line", "product_id")
+        if getattr(rule, k)
+    )
+    return f"{keys}: {percent_points(rule.growth):+g}%"
+
+
+def grid_view(grid: GridPlans | None, params: Params) -> Any:
+    """The exported explorer's chart (:func:`~alignment.presentation.charts.explorer.grid_chart`), or
+    None when no scenarios were planned."""
+    return grid_chart(grid, params) if grid is not None else None

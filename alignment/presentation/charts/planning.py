@@ -192,12 +192,30 @@ def bridge_chart(bridge: pd.DataFrame) -> alt.LayerChart:
     ``bridge`` is :func:`alignment.engine.plan.gap_bridge`.
     """
     order = list(bridge.sort_values("order")["step"])
+    chart = bridge_layers(alt.Chart(bridge), order, bridge_scale(bridge))
+    return titled(chart.properties(width=max(70 * len(bridge), 420), height=300), *BRIDGE_TITLE)
+
+
+BRIDGE_TITLE = (
+    "From bottom-up quota to the target",
+    "Blue: totals (axis not from zero). Green: the gap a group took on. Grey: unallocated. Red: surplus.",
+)
+
+
+def bridge_scale(bridge: pd.DataFrame) -> alt.Scale:
+    """The bridge's money scale: not from zero, so that the steps between the totals show."""
     steps = bridge.loc[bridge["kind"] != "total"]
     low = float(min(bridge["end"].min(), steps["start"].min() if len(steps) else bridge["end"].min()))
     top = float(max(bridge["end"].max(), bridge["start"].max()))
     span = max(top - low, 1.0)
-    scale = alt.Scale(domain=[max(low - 0.5 * span, 0.0), top + 0.1 * span], clamp=True)
-    base = alt.Chart(bridge).encode(x=alt.X("step:N", title=None, sort=order, axis=alt.Axis(labelAngle=-30)))
+    return alt.Scale(domain=[max(low - 0.5 * span, 0.0), top + 0.1 * span], clamp=True)
+
+
+def bridge_layers(
+    base: alt.Chart, order: list[str] | alt.EncodingSortField, scale: alt.Scale
+) -> alt.LayerChart:
+    """The bridge's bars and amount labels on ``base`` (rows: step, kind, amount, start, end)."""
+    base = base.encode(x=alt.X("step:N", title=None, sort=order, axis=alt.Axis(labelAngle=-30)))
     bars = base.mark_bar(clip=True).encode(
         y=alt.Y("start:Q", axis=money_axis("Quota"), scale=scale),
         y2="end:Q",
@@ -211,12 +229,7 @@ def bridge_chart(bridge: pd.DataFrame) -> alt.LayerChart:
     labels = base.mark_text(dy=-6, fontSize=10).encode(
         y=alt.Y("end:Q", scale=scale), text=alt.Text("amount:Q", format=",.0f")
     )
-    chart = (bars + labels).properties(width=max(70 * len(bridge), 420), height=300)
-    return titled(
-        chart,
-        "From bottom-up quota to the target",
-        "Blue: totals (axis not from zero). Green: the gap a group took on. Grey: unallocated. Red: surplus.",
-    )
+    return bars + labels
 
 
 def group_allocation_chart(groups: pd.DataFrame) -> alt.Chart:
@@ -296,6 +309,8 @@ __all__ = [
     "MONEY_FORMAT",
     "PERCENT_FORMAT",
     "bridge_chart",
+    "bridge_layers",
+    "bridge_scale",
     "channel_split_chart",
     "coverage_chart",
     "group_allocation_chart",
