@@ -138,6 +138,9 @@ class DisplayParams:
 
     money_scale: str = "units"
     currency: str | None = None
+
+
+@dataclass(frozen=True)
 class ScenarioGrid:
     """The scenarios ``alignment run`` plans ahead for page 07's exported explorer.
 
