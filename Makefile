@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
 .DEFAULT_GOAL := help
-.PHONY: help report test lab lint bench clean
+.PHONY: help report test lab lint bench screenshots clean
 
 help: ## list the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -42,6 +42,9 @@ bench: $(TEST_STAMP) ## benchmarks: planning engine, explorer, batch run, as rat
 	$(BIN)/python benchmarks/bench_explorer.py
 	$(BIN)/python benchmarks/bench_run.py
 	$(BIN)/python benchmarks/bench_sources.py
+
+screenshots: $(TEST_STAMP) ## take the README's screenshots (docs/img/) from the sample report in headless Chromium
+	UPDATE_README_IMAGES=1 $(BIN)/python -m pytest -q tests/test_browser_exports.py tests/test_browser_grid.py
 
 clean: ## remove reports and caches (keeps .venv)
 	rm -rf reports .pytest_cache .hypothesis .ruff_cache test-artifacts benchmarks/out

@@ -40,6 +40,23 @@ LAUNCH_ARGS = [
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 ARTIFACTS = PROJECT_DIR / "test-artifacts"
 VIEWPORT = {"width": 1280, "height": 900}
+
+
+def readme_image(name: str) -> Path:
+    """Where a browser test saves a screenshot the README shows.
+
+    ``make screenshots`` (``UPDATE_README_IMAGES=1``) writes them into ``docs/img/``; any other test run
+    writes them under ``test-artifacts/readme/``, so running the tests leaves the source tree as it was.
+    """
+    folder = (
+        PROJECT_DIR / "docs" / "img"
+        if os.environ.get("UPDATE_README_IMAGES") == "1"
+        else ARTIFACTS / "readme"
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / name
+
+
 CHART_TIMEOUT_MS = 30_000
 
 # Counts, per chart container, the SVG or canvas it holds and the data marks drawn in it

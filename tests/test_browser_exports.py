@@ -2,30 +2,28 @@
 
 Each page must make no request beyond its own file, load without console or page errors, and
 draw every chart (an SVG with marks in it). A screenshot of each page goes to ``test-artifacts/``;
-the run on the shipped sample also refreshes the README's screenshots in ``docs/img/``.
+the run on the shipped sample also takes the README's screenshots (``make screenshots`` puts them in ``docs/img/``).
 """
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from browser_support import (
     ARTIFACTS,
-    PROJECT_DIR,
     XSS_NAME,
     comparison_report,
     fixture_report,
     launch_chromium,
     open_offline,
+    readme_image,
     sample_ready,
     sample_report,
     shared_base,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.notebook]
-README_IMAGES = PROJECT_DIR / "docs" / "img"
 
 
 @pytest.fixture(scope="module")
@@ -104,16 +102,14 @@ def test_every_sample_page_is_offline_clean_and_draws_its_charts(chromium, tmp_p
         visit.assert_clean()
         if page.parent.name == "html":
             assert visit.chart_state is None or visit.chart_state["failed"] == 0
-    README_IMAGES.mkdir(parents=True, exist_ok=True)
-    open_offline(chromium, run.out / "index.html", screenshot=README_IMAGES / "index.png", full_page=False)
+    open_offline(chromium, run.out / "index.html", screenshot=readme_image("index.png"), full_page=False)
     page = run.out / "html" / "03_gap_allocation.html"
     if not page.is_file():
         page = pages[1]
     open_offline(
         chromium,
         page,
-        screenshot=README_IMAGES / "page.png",
+        screenshot=readme_image("page.png"),
         full_page=False,
         viewport={"width": 1280, "height": 1600},
     )
-    shutil.copyfile(README_IMAGES / "page.png", ARTIFACTS / "readme-page.png")

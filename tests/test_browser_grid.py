@@ -1,8 +1,8 @@
 """Page 07's exported explorer in real headless Chromium, offline: move the slider, pick from the lists, and
 the headline figures shown are the engine's plan for that scenario, to the cent; no request leaves the page.
 
-The run on the shipped sample also refreshes the README's screenshot of the exported explorer
-(``docs/img/explorer.png``).
+The run on the shipped sample also takes the README's screenshot of the exported explorer
+(``make screenshots`` puts it in ``docs/img/explorer.png``).
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 from browser_support import (
     ARTIFACTS,
-    PROJECT_DIR,
     launch_chromium,
     open_offline,
+    readme_image,
     sample_ready,
     sample_report,
     shared_base,
@@ -38,7 +38,6 @@ from alignment.presentation.charts.planning import MEASURE_LABELS
 from alignment.vocabulary import figure
 
 pytestmark = [pytest.mark.browser, pytest.mark.notebook, pytest.mark.slow]
-README_IMAGE = PROJECT_DIR / "docs" / "img" / "explorer.png"
 SHOWN = (
     "top_down_target",
     "padded_target",
@@ -137,8 +136,7 @@ def test_moving_the_exported_controls_shows_the_grids_figures_offline(chromium, 
         chart = p.locator(".alignment-chart", has=p.locator(f"input[name={GROWTH_PARAM}]"))
         chart.scroll_into_view_if_needed()
         chart.screenshot(path=str(ARTIFACTS / "explorer-exported.png"))
-        README_IMAGE.parent.mkdir(parents=True, exist_ok=True)
-        chart.screenshot(path=str(README_IMAGE))
+        chart.screenshot(path=str(readme_image("explorer.png")))
 
     visit = open_offline(chromium, page, act=act)
     visit.assert_clean()
