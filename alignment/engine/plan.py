@@ -30,8 +30,8 @@ from alignment.engine.targets import (
     cell_targets,
     line_month_weights,
     phase_by_month,
-    prior_revenue_by_pair,
-    prior_year_actuals,
+    prior_revenue_of_pairs,
+    prior_year,
     split_targets,
 )
 from alignment.inputs import Inputs, sales_people
@@ -263,9 +263,9 @@ def target_stage(inputs: Inputs, params: Params) -> TargetStage:
     if hit is not None and hit[0]() is inputs and hit[1] == key:
         return hit[2]
     months = params.months
-    prior = prior_year_actuals(inputs.actuals, params.prior_months)
+    prior = prior_year(inputs, params.prior_months)
     customer_ids = pd.Index(inputs.customers["customer_id"])
-    pairs = prior_revenue_by_pair(prior, customer_ids, pd.Index(inputs.products["product_id"]))
+    pairs = prior_revenue_of_pairs(prior, customer_ids, pd.Index(inputs.products["product_id"]))
     cells = cell_targets(pairs, inputs.sales_input, inputs.customers, inputs.products, params)
     weights = line_month_weights(prior, inputs.products, params)
     targets = split_targets(cells, inputs.channel_strategy, weights, months)

@@ -26,16 +26,60 @@ end. Planning rules where the contract is silent:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
-from alignment.fiscal import fiscal_month_number
+from alignment.inputs import Inputs, actuals_keys
 from alignment.money import apportion, scale_cents, to_cents
 from alignment.params import Params, TargetParams
 from alignment.problems import ParamsError
 
 CELL_KEYS = ["customer_group", "product_id"]
 TARGET_KEYS = ["customer_group", "product_id", "channel", "month"]
+
+
+@dataclass(frozen=True)
+class PriorYear:
+    """The prior fiscal year's actuals as integers, one entry per row: the customer's and product's
+    positions in ``customers`` and ``products``, the fiscal month (0-11) and the revenue in cents.
+
+    Rows whose customer or product is not listed (refused when a folder is loaded) are left out.
+    """
+
+    customer_pos: np.ndarray
+    product_pos: np.ndarray
+    month: np.ndarray
+    cents: np.ndarray
+
+
+def prior_year(inputs: Inputs, prior_months: list[str]) -> PriorYear:
+    """The actuals of the prior fiscal year (``prior_months``, in fiscal order), joined on integers
+    through the keys made when the folder was loaded (:func:`alignment.inputs.actuals_keys`)."""
+    keys = actuals_keys(inputs)
+    month_of_code = pd.Index(prior_months, dtype="str").get_indexer(keys.months)
+    month = month_of_code[keys.month_code] if len(keys.month_code) else np.zeros(0, dtype="int64")
+    rows = np.flatnonzero((month >= 0) & (keys.customer_pos >= 0) & (keys.product_pos >= 0))
+    return PriorYear(
+        customer_pos=keys.customer_pos[rows],
+        product_pos=keys.product_pos[rows],
+        month=month[rows],
+        cents=to_cents(inputs.actuals["revenue"].to_numpy(dtype="float64")[rows]),
+    )
+
+
+def _prior_year_of(prior: pd.DataFrame, products: pd.DataFrame, months: list[str]) -> PriorYear:
+    """A :class:`PriorYear` from a frame of prior-year actuals (:func:`prior_year_actuals`)."""
+    product_pos = pd.Index(products["product_id"]).get_indexer(prior["product_id"])
+    month = pd.Index(months, dtype="str").get_indexer(prior["month"])
+    rows = np.flatnonzero((product_pos >= 0) & (month >= 0))
+    return PriorYear(
+        customer_pos=np.zeros(len(rows), dtype="int64"),
+        product_pos=product_pos[rows],
+        month=month[rows],
+        cents=prior["cents"].to_numpy()[rows],
+    )
 
 
 def prior_year_actuals(actuals: pd.DataFrame, prior_months: list[str]) -> pd.DataFrame:
@@ -57,22 +101,42 @@ def prior_revenue_by_pair(
     """
     customer_code, customers = pd.factorize(prior["customer_id"])
     product_code, products = pd.factorize(prior["product_id"])
+    out = _pairs(customer_code, product_code, prior["cents"].to_numpy(), customers, products)
+    if customer_ids is not None and product_ids is not None:
+        out["customer_pos"] = customer_ids.get_indexer(pd.Index(customers, dtype="str"))[out.pop("_customer")]
+        out["product_pos"] = product_ids.get_indexer(pd.Index(products, dtype="str"))[out.pop("_product")]
+    return out.drop(columns=["_customer", "_product"], errors="ignore")
+
+
+def prior_revenue_of_pairs(prior: PriorYear, customer_ids: pd.Index, product_ids: pd.Index) -> pd.DataFrame:
+    """:func:`prior_revenue_by_pair` from the integer prior year: the same table, with the positions."""
+    out = _pairs(prior.customer_pos, prior.product_pos, prior.cents, customer_ids, product_ids)
+    return out.rename(columns={"_customer": "customer_pos", "_product": "product_pos"})
+
+
+def _pairs(
+    customer_code: np.ndarray,
+    product_code: np.ndarray,
+    cents: np.ndarray,
+    customers: object,
+    products: object,
+) -> pd.DataFrame:
+    """Cents summed per (customer code, product code) present; the ids taken from ``customers`` and
+    ``products`` by code, the codes kept as ``_customer`` and ``_product``."""
     width = max(len(products), 1)
-    key = customer_code.astype("int64") * width + product_code
-    sums = pd.Series(prior["cents"].to_numpy()).groupby(key, sort=True).sum()
+    key = np.asarray(customer_code, dtype="int64") * width + product_code
+    sums = pd.Series(cents).groupby(key, sort=True).sum()
     pair = sums.index.to_numpy()
     customers, products = pd.array(customers, dtype="str"), pd.array(products, dtype="str")
-    out = pd.DataFrame(
+    return pd.DataFrame(
         {
             "customer_id": customers.take(pair // width),
             "product_id": products.take(pair % width),
             "prior_revenue": sums.to_numpy().astype("int64"),
+            "_customer": pair // width,
+            "_product": pair % width,
         }
     )
-    if customer_ids is not None and product_ids is not None:
-        out["customer_pos"] = customer_ids.get_indexer(customers)[pair // width]
-        out["product_pos"] = product_ids.get_indexer(products)[pair % width]
-    return out
 
 
 def _group_of_pairs(pairs: pd.DataFrame, customers: pd.DataFrame) -> pd.Series:
@@ -206,8 +270,13 @@ def cell_targets(
     ]
 
 
-def line_month_weights(prior: pd.DataFrame, products: pd.DataFrame, params: Params) -> pd.DataFrame:
+def line_month_weights(
+    prior: pd.DataFrame | PriorYear, products: pd.DataFrame, params: Params
+) -> pd.DataFrame:
     """Each product line's phasing weight and share for each month of the plan year.
+
+    ``prior`` is the prior year's actuals, as a frame (:func:`prior_year_actuals`) or as integers
+    (:func:`prior_year`).
 
     Returns
     -------
@@ -219,21 +288,12 @@ def line_month_weights(prior: pd.DataFrame, products: pd.DataFrame, params: Para
     lines = np.sort(products["product_line"].unique())
     months = params.months
     weight = np.ones((len(lines), 12))
-    if params.target.phasing == "seasonal" and len(prior):
-        line_of = products.set_index("product_id")["product_line"]
-        month_code, month_values = pd.factorize(prior["month"])
-        product_code, product_values = pd.factorize(prior["product_id"])
-        k = (
-            fiscal_month_number(
-                pd.Series(month_values, dtype="str"), params.fiscal_year_start_month
-            ).to_numpy()
-            - 1
-        )[month_code]
-        line_code = pd.Index(lines).get_indexer(pd.Series(product_values, dtype="str").map(line_of))[
-            product_code
-        ]
+    if isinstance(prior, pd.DataFrame):
+        prior = _prior_year_of(prior, products, params.prior_months)
+    if params.target.phasing == "seasonal" and len(prior.cents):
+        line_of_product = pd.Index(lines).get_indexer(products["product_line"])
         cents = np.zeros((len(lines), 12), dtype="int64")
-        np.add.at(cents, (line_code, k), prior["cents"].to_numpy())
+        np.add.at(cents, (line_of_product[prior.product_pos], prior.month), prior.cents)
         cents = np.maximum(cents, 0)
         has = cents.sum(axis=1) > 0
         weight[has] = cents[has]
