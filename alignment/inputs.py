@@ -173,8 +173,8 @@ def make_actuals_keys(actuals: pd.DataFrame, customers: pd.DataFrame, products: 
         actuals=actuals,
         customers=customers,
         products=products,
-        customer_pos=_positions(actuals["customer_id"], customers["customer_id"]),
-        product_pos=_positions(actuals["product_id"], products["product_id"]),
+        customer_pos=positions(actuals["customer_id"], customers["customer_id"]),
+        product_pos=positions(actuals["product_id"], products["product_id"]),
         month_code=np.asarray(month_code, dtype="int64"),
         months=pd.Index(months, dtype="str"),
     )
@@ -188,8 +188,25 @@ def actuals_keys(inputs: Inputs) -> ActualsKeys:
     return make_actuals_keys(inputs.actuals, inputs.customers, inputs.products)
 
 
-def _positions(values: pd.Series, among: pd.Series) -> np.ndarray:
-    """Each value's position in ``among`` (its first, if listed twice), -1 where absent; by Arrow's hash lookup."""
+def pair_positions(values: tuple[pd.Series, pd.Series], among: tuple[pd.Series, pd.Series]) -> np.ndarray:
+    """Each (a, b) pair's position among the pairs of ``among`` (its first), -1 where absent."""
+    a_names, a_among = pd.factorize(among[0], use_na_sentinel=False)
+    b_names, b_among = pd.factorize(among[1], use_na_sentinel=False)
+    width = max(len(b_among), 1)
+    a, b = positions(values[0], pd.Index(a_among)), positions(values[1], pd.Index(b_among))
+    wanted = np.where((a >= 0) & (b >= 0), a * width + b, -1)
+    listed, first = np.unique(a_names.astype("int64") * width + b_names, return_index=True)
+    at = np.minimum(np.searchsorted(listed, wanted), max(len(listed) - 1, 0))
+    found = (wanted >= 0) & (listed[at] == wanted) if len(listed) else np.zeros(len(wanted), dtype=bool)
+    return np.where(found, first[at] if len(listed) else -1, -1)
+
+
+def positions(values: pd.Series, among: pd.Series | pd.Index) -> np.ndarray:
+    """Each value's position in ``among`` (its first, if listed twice), -1 where absent.
+
+    By Arrow's hash lookup on the text as pandas keeps it: a pandas ``Index`` of ``str`` looks text
+    up through Python objects, an order of magnitude slower on hundreds of thousands of ids.
+    """
     import pyarrow as pa_arrow
     import pyarrow.compute as pc
 
@@ -1259,6 +1276,8 @@ __all__ = [
     "check_folder",
     "formula_text_warnings",
     "load_inputs",
+    "pair_positions",
+    "positions",
     "read_table",
     "sales_people",
 ]

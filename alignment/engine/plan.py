@@ -34,7 +34,7 @@ from alignment.engine.targets import (
     prior_year,
     split_targets,
 )
-from alignment.inputs import Inputs, sales_people
+from alignment.inputs import Inputs, positions, sales_people
 from alignment.ledger import active_rows
 from alignment.money import from_cents, to_cents
 from alignment.outputs import check_table_format, csv_writer, parquet_writer, write_table
@@ -198,16 +198,15 @@ def _plan_rows(inputs: Inputs, pairs: pd.DataFrame, first_month: str | None = No
     """
     si = inputs.sales_input[["customer_id", "product_id", "potential", "committed"]]
     si = si.sort_values(["customer_id", "product_id"], ignore_index=True)
-    customers = inputs.customers.set_index("customer_id")
+    customers = inputs.customers
     rows = pd.DataFrame({"customer_id": si["customer_id"], "product_id": si["product_id"]})
-    at = customers.index.get_indexer(si["customer_id"])
+    at = positions(si["customer_id"], customers["customer_id"])
     if (at < 0).any():
         raise ValueError("sales_input names a customer_id that is not in customers")
     for col in ("customer_name", "customer_group", "region", "account_owner"):
         rows[col] = customers[col].array.take(at)
-    product_code, product_values = pd.factorize(si["product_id"])
-    product_ids = pd.Index(inputs.products["product_id"])
-    product_at = product_ids.get_indexer(pd.array(product_values, dtype="str"))[product_code]
+    product_ids = inputs.products["product_id"]
+    product_at = positions(si["product_id"], product_ids)
     if (product_at < 0).any():
         raise ValueError("sales_input names a product_id that is not in products")
     rows["product_line"] = inputs.products["product_line"].array.take(product_at)

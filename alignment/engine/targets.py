@@ -31,7 +31,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from alignment.inputs import Inputs, actuals_keys
+from alignment.inputs import Inputs, actuals_keys, positions
 from alignment.money import apportion, scale_cents, to_cents
 from alignment.params import Params, TargetParams
 from alignment.problems import ParamsError
@@ -144,7 +144,8 @@ def _group_of_pairs(pairs: pd.DataFrame, customers: pd.DataFrame) -> pd.Series:
     pos = pairs["customer_pos"].to_numpy() if "customer_pos" in pairs.columns else None
     if pos is not None and len(customers) and (pos >= 0).all():
         return pd.Series(customers["customer_group"].array.take(pos), index=pairs.index)
-    return pairs["customer_id"].map(customers.set_index("customer_id")["customer_group"])
+    at = positions(pairs["customer_id"], customers["customer_id"])
+    return pd.Series(customers["customer_group"].array.take(at, allow_fill=True), index=pairs.index)
 
 
 def growth_by_cell(cells: pd.DataFrame, target: TargetParams) -> tuple[np.ndarray, np.ndarray]:
@@ -221,13 +222,13 @@ def cell_targets(
     ParamsError
         With ``target.total`` when every cell's target is 0 (nothing to scale).
     """
-    group_of = customers.set_index("customer_id")["customer_group"]
     line_of = products.set_index("product_id")["product_line"]
     by_pair = prior_pairs.assign(customer_group=_group_of_pairs(prior_pairs, customers))
     prior = by_pair.groupby(CELL_KEYS, sort=False)["prior_revenue"].sum()
-    sold = pd.MultiIndex.from_arrays(
-        [sales_pairs["customer_id"].map(group_of), sales_pairs["product_id"]], names=CELL_KEYS
-    ).unique()
+    group_of_sold = customers["customer_group"].array.take(
+        positions(sales_pairs["customer_id"], customers["customer_id"]), allow_fill=True
+    )
+    sold = pd.MultiIndex.from_arrays([group_of_sold, sales_pairs["product_id"]], names=CELL_KEYS).unique()
     index = prior.index.union(sold).sort_values()
     cells = pd.DataFrame(index=index).reset_index()
     cells["product_line"] = cells["product_id"].map(line_of).astype("str")
