@@ -687,10 +687,11 @@ def _sub_cent(name: str, spec: FileSpec, df: pd.DataFrame) -> list[Problem]:
     for col in spec.money:
         s = df[col]
         if _numeric(s):
-            x = s.to_numpy(dtype="float64")
-            with np.errstate(invalid="ignore"):
-                cents = x * 100
-                mask = np.isfinite(x) & (np.abs(cents - np.round(cents)) > 1e-6)
+            cents = s.to_numpy(dtype="float64") * 100
+            with np.errstate(invalid="ignore"):  # NaN and infinities give NaN here, which is not > 1e-6
+                off = np.round(cents)
+                np.subtract(cents, off, out=off)
+                mask = np.abs(off, out=off) > 1e-6
         else:
             mask = s.str.replace(" ", "", regex=False).str.match(SUB_CENT_RE.pattern).to_numpy(dtype=bool)
         n = int(mask.sum())
@@ -1190,9 +1191,12 @@ def _starts_like_formula(text: pd.Series) -> np.ndarray:
         at = np.frombuffer(offsets, dtype=width)[chunk.offset : chunk.offset + len(chunk) + 1]
         starts = at[:-1]
         nonempty = at[1:] > starts
-        first = np.zeros(len(chunk), dtype="uint8")
-        if data is not None and nonempty.any():
-            first[nonempty] = np.frombuffer(data, dtype="uint8")[starts[nonempty]]
+        chars = np.frombuffer(data, dtype="uint8") if data is not None else np.zeros(0, dtype="uint8")
+        if not len(chars):
+            parts.append(np.zeros(len(chunk), dtype=bool))
+            continue
+        # an empty cell's start may be the end of the characters: read any byte there, then drop it
+        first = chars[np.minimum(starts, len(chars) - 1)]
         parts.append(lookup[first] & nonempty)
     return np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
 

@@ -17,7 +17,12 @@ CENTS = 100
 def round_cents(values: np.ndarray | float) -> np.ndarray:
     """Round float cents half away from zero to integer cents: the workbook's one rounding rule."""
     values = np.asarray(values, dtype="float64")
-    return (np.sign(values) * np.floor(np.abs(values) + 0.5)).astype("int64")
+    # trunc(v + 0.5 with v's sign) is sign(v) x floor(|v| + 0.5), in three passes over the values
+    out = np.copysign(0.5, values)
+    if out.ndim == 0:  # one amount
+        return np.trunc(out + values).astype("int64")
+    out += values
+    return np.trunc(out, out=out).astype("int64")
 
 
 def to_cents(values: pd.Series | np.ndarray | float) -> np.ndarray:
