@@ -32,7 +32,7 @@ import numpy as np
 import pandas as pd
 
 from alignment.inputs import Inputs, actuals_keys, positions
-from alignment.money import apportion, scale_cents, to_cents
+from alignment.money import apportion, apportion_rows, scale_cents, to_cents
 from alignment.params import Params, TargetParams
 from alignment.problems import ParamsError
 
@@ -342,8 +342,7 @@ def phase_by_month(
     key = amounts * len(line_names) + code
     distinct, inverse = np.unique(key, return_inverse=True)
     d_code, d_amount = distinct % len(line_names), distinct // len(line_names)
-    w = table.to_numpy()[d_code].ravel()
-    parts = apportion(np.repeat(d_amount, 12), w, np.repeat(np.arange(len(distinct)), 12)).reshape(-1, 12)
+    parts = apportion_rows(d_amount, table.to_numpy()[d_code])
     row = np.repeat(np.arange(n), 12)
     month_pos = np.tile(np.arange(12), n)
     return row, month_pos, parts[inverse].ravel()
