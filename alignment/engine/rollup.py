@@ -102,7 +102,9 @@ def rollup_table(
         name), committed_to_potential, committed_to_target.
     """
     money = rows[["committed", "potential", "target"]]
-    prior = prior_by_customer.reindex(customers["customer_id"], fill_value=0).to_numpy()
+    at = positions(customers["customer_id"], prior_by_customer.index)
+    known = prior_by_customer.to_numpy().astype("int64")
+    prior = np.where(at >= 0, known[np.maximum(at, 0)], 0) if len(known) else np.zeros(len(at), "int64")
     cust = customers.assign(prior_revenue=prior)
     parts = []
     total = pd.DataFrame(

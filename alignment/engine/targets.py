@@ -125,14 +125,21 @@ def _pairs(
     ``products`` by code, the codes kept as ``_customer`` and ``_product``."""
     width = max(len(products), 1)
     key = np.asarray(customer_code, dtype="int64") * width + product_code
-    sums = pd.Series(cents).groupby(key, sort=True).sum()
-    pair = sums.index.to_numpy()
+    if len(customers) * width <= max(4 * len(key), 1 << 20):  # few possible pairs: count into a table
+        rows = np.bincount(key, minlength=len(customers) * width)
+        pair = np.flatnonzero(rows)
+        table = np.zeros(len(rows), dtype="int64")
+        np.add.at(table, key, np.asarray(cents, dtype="int64"))
+        sums = table[pair]
+    else:
+        by_pair = pd.Series(np.asarray(cents, dtype="int64")).groupby(key, sort=True).sum()
+        pair, sums = by_pair.index.to_numpy(), by_pair.to_numpy()
     customers, products = pd.array(customers, dtype="str"), pd.array(products, dtype="str")
     return pd.DataFrame(
         {
             "customer_id": customers.take(pair // width),
             "product_id": products.take(pair % width),
-            "prior_revenue": sums.to_numpy().astype("int64"),
+            "prior_revenue": sums.astype("int64"),
             "_customer": pair // width,
             "_product": pair % width,
         }
