@@ -209,7 +209,7 @@ def _plan_rows(inputs: Inputs, pairs: pd.DataFrame, first_month: str | None = No
     Only the overrides in force for the plan year that starts in ``first_month`` lock a row
     (:func:`alignment.ledger.active_rows`: not superseded, not expired before that month).
 
-    ``pairs`` comes from :func:`~alignment.engine.targets.prior_revenue_by_pair` with the positions of
+    ``pairs`` comes from :func:`~alignment.engine.targets.prior_revenue_of_pairs` with the positions of
     each pair among the customers and products, so the join is on integers.
     """
     si = inputs.sales_input[["customer_id", "product_id", "potential", "committed"]]
