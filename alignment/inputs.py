@@ -156,6 +156,92 @@ class Inputs:
     warnings: tuple[Problem, ...] = ()
     # inputs read from params ``sources:`` (stem -> where it came from); see alignment.sources
     origins: dict[str, dict] = field(default_factory=dict)
+    # the actuals' rows as positions, made while checking them (see actuals_keys)
+    keys: ActualsKeys | None = field(default=None, repr=False, compare=False)
+
+
+@dataclass(frozen=True, eq=False)
+class ActualsKeys:
+    """Each ``actuals`` row as integers: its customer's and product's positions in ``customers`` and
+    ``products`` (-1 where not listed) and its month as a code into ``months``.
+
+    Millions of actuals rows name their ids as text; hashing that text once, when the folder is
+    checked, lets the checks and the plan join on integers. The frames they describe are kept, so
+    that keys are never used for other frames (an ``Inputs`` with a replaced table makes new keys).
+    """
+
+    actuals: pd.DataFrame
+    customers: pd.DataFrame
+    products: pd.DataFrame
+    customer_pos: np.ndarray
+    product_pos: np.ndarray
+    month_code: np.ndarray
+    months: pd.Index
+
+    def describe(self, actuals: pd.DataFrame, customers: pd.DataFrame, products: pd.DataFrame) -> bool:
+        """Whether these keys were made for exactly these frames."""
+        return self.actuals is actuals and self.customers is customers and self.products is products
+
+    def months_in(self, months: Collection[str]) -> np.ndarray:
+        """Which rows fall in one of ``months``."""
+        return np.asarray(self.months.isin(list(months)), dtype=bool)[self.month_code]
+
+    def made_for(self, actuals: pd.DataFrame, customers: pd.DataFrame, products: pd.DataFrame) -> ActualsKeys:
+        """The same keys, recorded as describing other frames with the same rows (the typed tables)."""
+        return ActualsKeys(
+            actuals, customers, products, self.customer_pos, self.product_pos, self.month_code, self.months
+        )
+
+
+def make_actuals_keys(actuals: pd.DataFrame, customers: pd.DataFrame, products: pd.DataFrame) -> ActualsKeys:
+    """Hash the actuals' customer, product and month text once (see :class:`ActualsKeys`)."""
+    month_code, months = pd.factorize(actuals["month"], use_na_sentinel=False)
+    return ActualsKeys(
+        actuals=actuals,
+        customers=customers,
+        products=products,
+        customer_pos=positions(actuals["customer_id"], customers["customer_id"]),
+        product_pos=positions(actuals["product_id"], products["product_id"]),
+        month_code=np.asarray(month_code, dtype="int64"),
+        months=pd.Index(months, dtype="str"),
+    )
+
+
+def actuals_keys(inputs: Inputs) -> ActualsKeys:
+    """The keys of ``inputs.actuals``: those made when the folder was checked, or new ones."""
+    keys = inputs.keys
+    if keys is not None and keys.describe(inputs.actuals, inputs.customers, inputs.products):
+        return keys
+    return make_actuals_keys(inputs.actuals, inputs.customers, inputs.products)
+
+
+def pair_positions(values: tuple[pd.Series, pd.Series], among: tuple[pd.Series, pd.Series]) -> np.ndarray:
+    """Each (a, b) pair's position among the pairs of ``among`` (its first), -1 where absent."""
+    a_names, a_among = pd.factorize(among[0], use_na_sentinel=False)
+    b_names, b_among = pd.factorize(among[1], use_na_sentinel=False)
+    width = max(len(b_among), 1)
+    a, b = positions(values[0], pd.Index(a_among)), positions(values[1], pd.Index(b_among))
+    wanted = np.where((a >= 0) & (b >= 0), a * width + b, -1)
+    listed, first = np.unique(a_names.astype("int64") * width + b_names, return_index=True)
+    at = np.minimum(np.searchsorted(listed, wanted), max(len(listed) - 1, 0))
+    found = (wanted >= 0) & (listed[at] == wanted) if len(listed) else np.zeros(len(wanted), dtype=bool)
+    return np.where(found, first[at] if len(listed) else -1, -1)
+
+
+def positions(values: pd.Series, among: pd.Series | pd.Index) -> np.ndarray:
+    """Each value's position in ``among`` (its first, if listed twice), -1 where absent.
+
+    By Arrow's hash lookup on the text as pandas keeps it: a pandas ``Index`` of ``str`` looks text
+    up through Python objects, an order of magnitude slower on hundreds of thousands of ids.
+    """
+    import pyarrow as pa_arrow
+    import pyarrow.compute as pc
+
+    known = _arrow_text(among)
+    if isinstance(known, pa_arrow.ChunkedArray):
+        known = known.combine_chunks() if known.num_chunks else pa_arrow.array([], type=known.type)
+    found = pc.index_in(_arrow_text(values), value_set=known)
+    return np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False), dtype="int64")
 
 
 # --------------------------------------------------------------------------- reading
@@ -243,31 +329,70 @@ def _per_distinct(check: Callable[[pd.Series], pd.Series]) -> Callable[[pd.Serie
     return run
 
 
-def _in(values: set[str] | None, what: str) -> list[pa.Check]:
-    """Values must be among ``values``; None means the referenced file is itself missing: no check."""
+def _in(values: object | None, what: str) -> list[pa.Check]:
+    """Values must be among ``values`` (an Arrow array of the ids, see :func:`_distinct_ids`); None means
+    the referenced file is itself missing: no check."""
     if values is None:
         return []
-    allowed = _arrow_strings(values)
 
     def listed(s: pd.Series) -> pd.Series:
-        return _isin(s, allowed) | s.eq("")
+        return _isin(s, values) | s.eq("")
 
     return [pa.Check(listed, error=what)]
 
 
-def _arrow_strings(values: set[str]) -> object:
+def _distinct_ids(s: pd.Series) -> object:
+    """The distinct non-empty values of a column as an Arrow string array, without a Python object
+    per value (a customers file holds hundreds of thousands of ids)."""
+    import pyarrow as pa_arrow
+    import pyarrow.compute as pc
+
+    values = pc.unique(_arrow_text(s))
+    values = values.filter(pc.not_equal(values, ""))
+    return values.cast(pa_arrow.string())
+
+
+def _no_ids() -> object:
     import pyarrow as pa_arrow
 
-    return pa_arrow.array(sorted(values), type=pa_arrow.string())
+    return pa_arrow.array([], type=pa_arrow.string())
+
+
+def _arrow_text(s: pd.Series) -> object:
+    """A text column as an Arrow (chunked) array, its own buffers where pandas keeps it in Arrow."""
+    import pyarrow as pa_arrow
+
+    return pa_arrow.array(s.astype("str").array)
 
 
 def _isin(s: pd.Series, allowed: object) -> pd.Series:
     """``s.isin(allowed)`` through Arrow's hash lookup: an order of magnitude faster on millions of ids."""
-    import pyarrow as pa_arrow
     import pyarrow.compute as pc
 
-    found = pc.is_in(pa_arrow.array(s.astype("str").array), value_set=allowed)
+    found = pc.is_in(_arrow_text(s), value_set=allowed)
     return pd.Series(pc.fill_null(found, False).to_numpy(zero_copy_only=False), index=s.index)
+
+
+def _listed_at(positions: np.ndarray, what: str) -> list[pa.Check]:
+    """Like :func:`_in`, for a column whose values were already looked up: listed where the position is
+    not -1 (or the cell is empty, which its own check reports)."""
+    listed = positions >= 0
+
+    def listed_at(s: pd.Series) -> pd.Series:
+        return pd.Series(listed, index=s.index) | s.eq("")
+
+    return [pa.Check(listed_at, error=what)]
+
+
+def _per_code(codes: np.ndarray, distinct: pd.Index, check: pa.Check, what: str) -> pa.Check:
+    """``check`` run once per distinct value of a column already factorized into ``codes``."""
+    ok = np.asarray(check(pd.Series(distinct, dtype="str")).check_output, dtype=bool)
+
+    def per_code(s: pd.Series) -> pd.Series:
+        return pd.Series(ok[codes], index=s.index)
+
+    per_code.__name__ = "per_code"
+    return pa.Check(per_code, error=what)
 
 
 def _one_of(
@@ -347,9 +472,10 @@ def _raci() -> list[pa.Check]:
     ]
 
 
-def _members(people: set[str] | None) -> list[pa.Check]:
-    if people is None:
+def _members(ids: object | None) -> list[pa.Check]:
+    if ids is None:
         return []
+    people = set(ids.to_pylist())
 
     def members_known(s: pd.Series) -> pd.Series:
         return s.map(lambda v: all(m.strip() in people for m in v.split(";") if m.strip()))
@@ -369,11 +495,20 @@ def _schema(columns: dict[str, list[pa.Check]], optional: tuple[str, ...] = ()) 
     )
 
 
-def _schemas(refs: dict[str, set[str] | None]) -> dict[str, pa.DataFrameSchema]:
-    """The column rules of every file; ``refs`` holds the ids other files may point at."""
+def _schemas(
+    refs: dict[str, object | None], keys: ActualsKeys | None = None
+) -> dict[str, pa.DataFrameSchema]:
+    """The column rules of every file; ``refs`` holds the ids other files may point at, ``keys`` the
+    actuals' ids already looked up (their checks then read the positions instead of hashing again)."""
     person = _in(refs["people"], "a person_id listed in people")
     customer = _in(refs["customers"], "a customer_id listed in customers")
     product = _in(refs["products"], "a product_id listed in products")
+    actuals_month = _matches(MONTH_RE, "a month YYYY-MM")
+    actuals_customer, actuals_product = customer, product
+    if keys is not None:
+        actuals_month = _per_code(keys.month_code, keys.months, actuals_month, "a month YYYY-MM")
+        actuals_customer = _listed_at(keys.customer_pos, "a customer_id listed in customers")
+        actuals_product = _listed_at(keys.product_pos, "a product_id listed in products")
     need = _in(refs["needs"], "a need_id listed in report_card_needs")
     side = _one_of(FUNCTIONS, "marketing or sales", transform=lambda s: s.str.lower())
     return {
@@ -416,9 +551,9 @@ def _schemas(refs: dict[str, set[str] | None]) -> dict[str, pa.DataFrameSchema]:
         ),
         "actuals": _schema(
             {
-                "month": [_matches(MONTH_RE, "a month YYYY-MM")],
-                "customer_id": [_nonempty("a customer_id"), *customer],
-                "product_id": [_nonempty("a product_id"), *product],
+                "month": [actuals_month],
+                "customer_id": [_nonempty("a customer_id"), *actuals_customer],
+                "product_id": [_nonempty("a product_id"), *actuals_product],
                 "channel": [_nonempty("a channel name")],
                 "revenue": _money(),
             }
@@ -527,7 +662,7 @@ def _schemas(refs: dict[str, set[str] | None]) -> dict[str, pa.DataFrameSchema]:
     }
 
 
-def _ledger_checks(people: set[str] | None) -> dict[str, list[pa.Check]]:
+def _ledger_checks(people: object | None) -> dict[str, list[pa.Check]]:
     """The optional history columns of a ledger (see :mod:`alignment.ledger`); each may be empty."""
     return {
         "reason": [],
@@ -603,10 +738,11 @@ def _sub_cent(name: str, spec: FileSpec, df: pd.DataFrame) -> list[Problem]:
     for col in spec.money:
         s = df[col]
         if _numeric(s):
-            x = s.to_numpy(dtype="float64")
-            with np.errstate(invalid="ignore"):
-                cents = x * 100
-                mask = np.isfinite(x) & (np.abs(cents - np.round(cents)) > 1e-6)
+            cents = s.to_numpy(dtype="float64") * 100
+            with np.errstate(invalid="ignore"):  # NaN and infinities give NaN here, which is not > 1e-6
+                off = np.round(cents)
+                np.subtract(cents, off, out=off)
+                mask = np.abs(off, out=off) > 1e-6
         else:
             mask = s.str.replace(" ", "", regex=False).str.match(SUB_CENT_RE.pattern).to_numpy(dtype=bool)
         n = int(mask.sum())
@@ -638,6 +774,8 @@ def _sub_cent(name: str, spec: FileSpec, df: pd.DataFrame) -> list[Problem]:
 
 def _duplicate_pairs(name: str, df: pd.DataFrame, cols: list[str], what: str) -> list[Problem]:
     dup = df.duplicated(cols, keep="first")
+    if not dup.any():
+        return []
     first_row = df.reset_index().groupby(cols, sort=False)["index"].transform("min") + 2
     return [
         Problem(
@@ -660,7 +798,11 @@ def _as_number(s: pd.Series) -> pd.Series:
 
 
 def _cross_checks(
-    tables: dict[str, pd.DataFrame], names: dict[str, str], plan_year: int | None, start_month: int
+    tables: dict[str, pd.DataFrame],
+    names: dict[str, str],
+    plan_year: int | None,
+    start_month: int,
+    keys: ActualsKeys | None = None,
 ) -> tuple[list[Problem], list[Problem]]:
     problems: list[Problem] = []
     warnings: list[Problem] = []
@@ -714,16 +856,14 @@ def _cross_checks(
         if "actuals" in tables and plan_year is not None:
             act = tables["actuals"]
             prior = fiscal_months(plan_year - 1, start_month)
-            sold.append(
-                (
-                    names["actuals"],
-                    act.loc[act["month"].isin(prior), "product_id"],
-                    f"in FY{plan_year - 1} actuals",
-                )
-            )
+            in_prior = keys.months_in(prior) if keys is not None else act["month"].isin(prior).to_numpy()
+            sold.append((names["actuals"], act["product_id"][in_prior], f"in FY{plan_year - 1} actuals"))
         for file, products_sold, where in sold:
-            first = products_sold[~products_sold.duplicated(keep="first")]
-            for i, p in zip(first.index, first, strict=True):
+            # codes number the products in order of first appearance: each first row is where
+            # the running maximum of the codes steps up
+            codes, distinct = pd.factorize(products_sold, use_na_sentinel=False)
+            first = np.flatnonzero(np.diff(np.maximum.accumulate(codes), prepend=-1) > 0)
+            for i, p in zip(products_sold.index[first], distinct, strict=True):
                 need_strategy.setdefault(p, (file, int(i) + 2, where))
         products = set(tables["products"]["product_id"]) if "products" in tables else set()
         for product, (file, row, where) in need_strategy.items():
@@ -749,6 +889,8 @@ def _cross_checks(
             "each (customer_id, product_id) locked once among the rows in force "
             "(a later change supersedes the earlier row: fill its superseded_on)",
         )
+        # only the sales_input rows of the locked customers can match: a few rows, not the whole file
+        si = si[_isin(si["customer_id"], _distinct_ids(ov["customer_id"]))]
         keys = pd.MultiIndex.from_frame(si[["customer_id", "product_id"]])
         pairs = pd.MultiIndex.from_frame(ov[["customer_id", "product_id"]])
         missing = ~pairs.isin(keys)
@@ -1129,25 +1271,28 @@ def check_folder(
         raw[stem] = df
         warnings += _no_rows(path.name, spec, df) + _sub_cent(path.name, spec, df)
 
-    def ids(stem: str, col: str) -> set[str] | None:
-        return set(raw[stem][col]) - {""} if stem in raw else None
+    def ids(stem: str, col: str) -> object | None:
+        return _distinct_ids(raw[stem][col]) if stem in raw else None
 
     people = raw.get("people")
     refs = {
         "people": ids("people", "person_id"),
-        "people_sales": set(people.loc[people["function"].str.lower() == "sales", "person_id"])
+        "people_sales": _distinct_ids(people.loc[people["function"].str.lower() == "sales", "person_id"])
         if people is not None
         else None,
         "customers": ids("customers", "customer_id"),
         "products": ids("products", "product_id"),
         # ratings or actions without a needs file point at needs that do not exist
-        "needs": ids("report_card_needs", "need_id") or set(),
+        "needs": ids("report_card_needs", "need_id") if "report_card_needs" in raw else _no_ids(),
     }
-    schemas = _schemas(refs)
+    keys = None
+    if {"actuals", "customers", "products"} <= raw.keys():
+        keys = make_actuals_keys(raw["actuals"], raw["customers"], raw["products"])
+    schemas = _schemas(refs, keys)
     for stem, df in raw.items():
         problems += _column_problems(names[stem], df, schemas[stem])
     plan_year = fiscal_year or _infer_plan_year(raw.get("actuals"), fiscal_year_start_month)
-    more, found = _cross_checks(raw, names, plan_year, fiscal_year_start_month)
+    more, found = _cross_checks(raw, names, plan_year, fiscal_year_start_month, keys)
     problems += more
     warnings += found
     warnings += unlisted_channels(raw, names)
@@ -1163,11 +1308,14 @@ def check_folder(
     if problems:
         return None, problems, warnings
     tables = {stem: _typed(stem, raw[stem]) if stem in raw else _empty(stem) for stem in SPECS}
+    if keys is not None:
+        keys = keys.made_for(tables["actuals"], tables["customers"], tables["products"])
     return (
         Inputs(
             data_dir=data_dir.resolve(),
             files={k: v.resolve() for k, v in files.items()},
             warnings=tuple(warnings),
+            keys=keys,
             **tables,
         ),
         problems,
@@ -1202,9 +1350,12 @@ def _starts_like_formula(text: pd.Series) -> np.ndarray:
         at = np.frombuffer(offsets, dtype=width)[chunk.offset : chunk.offset + len(chunk) + 1]
         starts = at[:-1]
         nonempty = at[1:] > starts
-        first = np.zeros(len(chunk), dtype="uint8")
-        if data is not None and nonempty.any():
-            first[nonempty] = np.frombuffer(data, dtype="uint8")[starts[nonempty]]
+        chars = np.frombuffer(data, dtype="uint8") if data is not None else np.zeros(0, dtype="uint8")
+        if not len(chars):
+            parts.append(np.zeros(len(chunk), dtype=bool))
+            continue
+        # an empty cell's start may be the end of the characters: read any byte there, then drop it
+        first = chars[np.minimum(starts, len(chars) - 1)]
         parts.append(lookup[first] & nonempty)
     return np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
 
@@ -1288,6 +1439,8 @@ __all__ = [
     "check_folder",
     "formula_text_warnings",
     "load_inputs",
+    "pair_positions",
+    "positions",
     "read_table",
     "sales_people",
 ]

@@ -17,7 +17,12 @@ CENTS = 100
 def round_cents(values: np.ndarray | float) -> np.ndarray:
     """Round float cents half away from zero to integer cents: the workbook's one rounding rule."""
     values = np.asarray(values, dtype="float64")
-    return (np.sign(values) * np.floor(np.abs(values) + 0.5)).astype("int64")
+    # trunc(v + 0.5 with v's sign) is sign(v) x floor(|v| + 0.5), in three passes over the values
+    out = np.copysign(0.5, values)
+    if out.ndim == 0:  # one amount
+        return np.trunc(out + values).astype("int64")
+    out += values
+    return np.trunc(out, out=out).astype("int64")
 
 
 def to_cents(values: pd.Series | np.ndarray | float) -> np.ndarray:
@@ -98,6 +103,44 @@ def apportion(total: np.ndarray, weight: np.ndarray, group: np.ndarray) -> np.nd
     # a negative debt (float rounding) takes units back from the smallest remainders
     take = np.where((owed[group] < 0) & (size[group] - 1 - rank < -owed[group]), 1, 0)
     return sign * (base + give - take)
+
+
+def apportion_rows(total: np.ndarray, weight: np.ndarray) -> np.ndarray:
+    """:func:`apportion` for wholes that each split into the same number of parts, one whole per row.
+
+    ``weight`` has one row per whole and one column per part, in the parts' order; the result is
+    the same as ``apportion(np.repeat(total, k), weight.ravel(), np.repeat(np.arange(n), k))``
+    reshaped to ``(n, k)``, with the remainders ranked within each row rather than over all parts
+    (a quota split into 12 months, millions of parts).
+    """
+    total = np.asarray(total, dtype="int64")
+    weight = np.asarray(weight, dtype="float64")
+    n, k = weight.shape
+    if n == 0 or k == 0:
+        return np.zeros((n, k), dtype="int64")
+
+    def row_sums(w: np.ndarray) -> np.ndarray:  # part by part, in order, as apportion sums them
+        out = w[:, 0].copy()
+        for j in range(1, k):
+            out += w[:, j]
+        return out
+
+    w = np.where(row_sums(weight)[:, None] > 0, weight, 1.0)
+    wsum = row_sums(w)
+    sign = np.where(total < 0, -1, 1)
+    whole = np.abs(total)
+    exact = whole[:, None] * (w / wsum[:, None])
+    base = np.floor(exact).astype("int64")
+    frac = exact - base
+    owed = whole - base.sum(axis=1)
+    # rank within the row: largest remainder first, ties to the earlier part
+    order = np.argsort(-frac, axis=1, kind="stable")
+    rank = np.empty((n, k), dtype="int64")
+    np.put_along_axis(rank, order, np.arange(k)[None, :].repeat(n, axis=0), axis=1)
+    give = rank < owed[:, None]
+    # a negative debt (float rounding) takes units back from the smallest remainders
+    take = (owed[:, None] < 0) & (k - 1 - rank < -owed[:, None])
+    return sign[:, None] * (base + give - take)
 
 
 def short_money(value: float | None, currency: str = "") -> str:

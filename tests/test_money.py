@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from alignment.money import apportion, from_cents, to_cents
+from alignment.money import apportion, apportion_rows, from_cents, round_cents, to_cents
 from alignment.outputs import to_text_table
 
 
@@ -20,6 +20,12 @@ class TestCents:
 
     def test_half_cent_rounds_away_from_zero(self) -> None:
         assert to_cents(np.array([0.125, -0.125])).tolist() == [13, -13]
+
+    def test_round_cents_is_half_away_from_zero_everywhere(self) -> None:
+        values = np.array([0.0, -0.0, 0.5, -0.5, 1.5, -1.5, 2.5, -2.5, 0.49999999999999994, 1e15 + 0.5, -7.2])
+        expected = np.sign(values) * np.floor(np.abs(values) + 0.5)
+        assert round_cents(values).tolist() == expected.astype("int64").tolist()
+        assert int(round_cents(-2.5)) == -3
 
 
 class TestApportion:
@@ -82,3 +88,22 @@ def test_format_money() -> None:
 @pytest.mark.parametrize("value", [0.07, 19.99, 123456789.12])
 def test_cents_of_decimal_text_are_exact(value: float) -> None:
     assert to_cents(float(f"{value:.2f}")) == round(value * 100)
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(-(10**10), 10**10),
+            st.lists(
+                st.sampled_from([0.0, 0.0, 1.0, 2.0, 0.5, 1e-9, 123456.0, 7.25]), min_size=3, max_size=3
+            ),
+        ),
+        max_size=30,
+    )
+)
+def test_apportion_rows_is_apportion_row_by_row(rows: list[tuple[int, list[float]]]) -> None:
+    """The row-wise split (a quota into its months) gives exactly the parts of the general one."""
+    totals = np.array([t for t, _ in rows], dtype="int64")
+    weights = np.array([w for _, w in rows], dtype="float64").reshape(len(rows), 3)
+    general = apportion(np.repeat(totals, 3), weights.ravel(), np.repeat(np.arange(len(rows)), 3))
+    assert apportion_rows(totals, weights).tolist() == general.reshape(len(rows), 3).tolist()

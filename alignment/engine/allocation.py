@@ -59,6 +59,7 @@ import numpy as np
 import pandas as pd
 
 from alignment.engine.rollup import sorted_keys
+from alignment.inputs import positions
 from alignment.money import scale_cents
 from alignment.params import AllocationParams
 
@@ -379,7 +380,7 @@ def allocate(
         )
     )
     n_groups = len(names)
-    code = pd.Index(names).get_indexer(rows["customer_group"])
+    code = positions(rows["customer_group"], pd.Index(names, dtype="str"))
     locked = rows["locked"].to_numpy(dtype=bool)
     unlocked = ~locked
     potential = rows["potential"].to_numpy().astype("int64")

@@ -30,11 +30,12 @@ from alignment.engine.targets import (
     cell_targets,
     line_month_weights,
     phase_by_month,
-    prior_revenue_by_pair,
-    prior_year_actuals,
+    prior_revenue_of_pairs,
+    PriorYear,
+    prior_year,
     split_targets,
 )
-from alignment.inputs import Inputs, sales_people
+from alignment.inputs import Inputs, positions, sales_people
 from alignment.ledger import active_rows
 from alignment.money import from_cents, to_cents
 from alignment.outputs import check_table_format, csv_writer, parquet_writer, write_table
@@ -187,27 +188,45 @@ def _take(values: np.ndarray, at: np.ndarray) -> np.ndarray:
     return out
 
 
+def _in_key_order(first: pd.Series, second: pd.Series) -> bool:
+    """Whether the rows are already sorted by (first, second), as text: one pass, where sorting
+    hundreds of thousands of ids costs many."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if len(first) < 2:
+        return True
+    a, b = pa.array(first.astype("str").array), pa.array(second.astype("str").array)
+    if a.null_count or b.null_count:
+        return False
+    a0, a1, b0, b1 = a[:-1], a[1:], b[:-1], b[1:]
+    ordered = pc.or_(pc.less(a0, a1), pc.and_(pc.equal(a0, a1), pc.less_equal(b0, b1)))
+    return bool(pc.all(ordered).as_py())
+
+
 def _plan_rows(inputs: Inputs, pairs: pd.DataFrame, first_month: str | None = None) -> pd.DataFrame:
     """sales_input joined to customers, products, prior-year revenue and overrides; money in cents.
 
     Only the overrides in force for the plan year that starts in ``first_month`` lock a row
     (:func:`alignment.ledger.active_rows`: not superseded, not expired before that month).
 
-    ``pairs`` comes from :func:`~alignment.engine.targets.prior_revenue_by_pair` with the positions of
+    ``pairs`` comes from :func:`~alignment.engine.targets.prior_revenue_of_pairs` with the positions of
     each pair among the customers and products, so the join is on integers.
     """
     si = inputs.sales_input[["customer_id", "product_id", "potential", "committed"]]
-    si = si.sort_values(["customer_id", "product_id"], ignore_index=True)
-    customers = inputs.customers.set_index("customer_id")
+    if not _in_key_order(si["customer_id"], si["product_id"]):
+        si = si.sort_values(["customer_id", "product_id"], ignore_index=True)
+    else:
+        si = si.reset_index(drop=True)
+    customers = inputs.customers
     rows = pd.DataFrame({"customer_id": si["customer_id"], "product_id": si["product_id"]})
-    at = customers.index.get_indexer(si["customer_id"])
+    at = positions(si["customer_id"], customers["customer_id"])
     if (at < 0).any():
         raise ValueError("sales_input names a customer_id that is not in customers")
     for col in ("customer_name", "customer_group", "region", "account_owner"):
         rows[col] = customers[col].array.take(at)
-    product_code, product_values = pd.factorize(si["product_id"])
-    product_ids = pd.Index(inputs.products["product_id"])
-    product_at = product_ids.get_indexer(pd.array(product_values, dtype="str"))[product_code]
+    product_ids = inputs.products["product_id"]
+    product_at = positions(si["product_id"], product_ids)
     if (product_at < 0).any():
         raise ValueError("sales_input names a product_id that is not in products")
     rows["product_line"] = inputs.products["product_line"].array.take(product_at)
@@ -251,12 +270,13 @@ _STAGES: dict[int, tuple[weakref.ref, tuple, TargetStage]] = {}
 _STAGES_KEPT = 4
 
 
-def prior_pairs(inputs: Inputs, params: Params) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The prior year's actuals (in cents) and its net revenue per (customer, product) pair, with
-    each pair's positions among the customers and products: what every cell target starts from."""
-    prior = prior_year_actuals(inputs.actuals, params.prior_months)
+def prior_pairs(inputs: Inputs, params: Params) -> tuple[PriorYear, pd.DataFrame]:
+    """The prior year's actuals (on integers, in cents) and its net revenue per (customer, product)
+    pair, with each pair's positions among the customers and products: what every cell target
+    starts from."""
+    prior = prior_year(inputs, params.prior_months)
     customer_ids = pd.Index(inputs.customers["customer_id"])
-    return prior, prior_revenue_by_pair(prior, customer_ids, pd.Index(inputs.products["product_id"]))
+    return prior, prior_revenue_of_pairs(prior, customer_ids, pd.Index(inputs.products["product_id"]))
 
 
 def target_stage(inputs: Inputs, params: Params) -> TargetStage:

@@ -25,6 +25,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from alignment.inputs import pair_positions, positions
 from alignment.money import apportion
 
 ROLLUP_COLUMNS = ["level", "key", "committed", "potential", "prior_revenue", "target"]
@@ -42,9 +43,9 @@ def customer_target_cents(rows: pd.DataFrame, cells: pd.DataFrame) -> np.ndarray
     cells : DataFrame
         customer_group, product_id, target (cents), from :func:`alignment.engine.targets.cell_targets`.
     """
-    key = pd.MultiIndex.from_frame(rows[["customer_group", "product_id"]])
-    cell_index = pd.MultiIndex.from_frame(cells[["customer_group", "product_id"]])
-    position = cell_index.get_indexer(key)
+    position = pair_positions(
+        (rows["customer_group"], rows["product_id"]), (cells["customer_group"], cells["product_id"])
+    )
     cell_target = np.where(position >= 0, cells["target"].to_numpy()[np.maximum(position, 0)], 0)
     weight = np.maximum(rows["prior_revenue"].to_numpy(), 0).astype("float64")
     return apportion(cell_target, weight, position)
@@ -57,7 +58,15 @@ def sorted_keys(*columns: pd.Series) -> pd.Index:
 
 
 def _sum_by(values: pd.DataFrame, by: pd.Series, keys: pd.Index) -> pd.DataFrame:
-    return values.groupby(by.to_numpy(), sort=False).sum().reindex(keys, fill_value=0)
+    """The integer columns of ``values`` summed by ``by``, one row per key (0 where none)."""
+    code = positions(by, keys)
+    known = code >= 0
+    sums = {}
+    for col in values.columns:
+        total = np.zeros(len(keys), dtype="int64")
+        np.add.at(total, code[known], values[col].to_numpy(dtype="int64")[known])
+        sums[col] = total
+    return pd.DataFrame(sums, index=keys)
 
 
 def rollup_table(
@@ -93,7 +102,9 @@ def rollup_table(
         name), committed_to_potential, committed_to_target.
     """
     money = rows[["committed", "potential", "target"]]
-    prior = prior_by_customer.reindex(customers["customer_id"], fill_value=0).to_numpy()
+    at = positions(customers["customer_id"], prior_by_customer.index)
+    known = prior_by_customer.to_numpy().astype("int64")
+    prior = np.where(at >= 0, known[np.maximum(at, 0)], 0) if len(known) else np.zeros(len(at), "int64")
     cust = customers.assign(prior_revenue=prior)
     parts = []
     total = pd.DataFrame(

@@ -26,16 +26,60 @@ end. Planning rules where the contract is silent:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
-from alignment.fiscal import fiscal_month_number
-from alignment.money import apportion, scale_cents, to_cents
+from alignment.inputs import Inputs, actuals_keys, positions
+from alignment.money import apportion, apportion_rows, scale_cents, to_cents
 from alignment.params import Params, TargetParams
 from alignment.problems import ParamsError
 
 CELL_KEYS = ["customer_group", "product_id"]
 TARGET_KEYS = ["customer_group", "product_id", "channel", "month"]
+
+
+@dataclass(frozen=True)
+class PriorYear:
+    """The prior fiscal year's actuals as integers, one entry per row: the customer's and product's
+    positions in ``customers`` and ``products``, the fiscal month (0-11) and the revenue in cents.
+
+    Rows whose customer or product is not listed (refused when a folder is loaded) are left out.
+    """
+
+    customer_pos: np.ndarray
+    product_pos: np.ndarray
+    month: np.ndarray
+    cents: np.ndarray
+
+
+def prior_year(inputs: Inputs, prior_months: list[str]) -> PriorYear:
+    """The actuals of the prior fiscal year (``prior_months``, in fiscal order), joined on integers
+    through the keys made when the folder was loaded (:func:`alignment.inputs.actuals_keys`)."""
+    keys = actuals_keys(inputs)
+    month_of_code = pd.Index(prior_months, dtype="str").get_indexer(keys.months)
+    month = month_of_code[keys.month_code] if len(keys.month_code) else np.zeros(0, dtype="int64")
+    rows = np.flatnonzero((month >= 0) & (keys.customer_pos >= 0) & (keys.product_pos >= 0))
+    return PriorYear(
+        customer_pos=keys.customer_pos[rows],
+        product_pos=keys.product_pos[rows],
+        month=month[rows],
+        cents=to_cents(inputs.actuals["revenue"].to_numpy(dtype="float64")[rows]),
+    )
+
+
+def _prior_year_of(prior: pd.DataFrame, products: pd.DataFrame, months: list[str]) -> PriorYear:
+    """A :class:`PriorYear` from a frame of prior-year actuals (:func:`prior_year_actuals`)."""
+    product_pos = pd.Index(products["product_id"]).get_indexer(prior["product_id"])
+    month = pd.Index(months, dtype="str").get_indexer(prior["month"])
+    rows = np.flatnonzero((product_pos >= 0) & (month >= 0))
+    return PriorYear(
+        customer_pos=np.zeros(len(rows), dtype="int64"),
+        product_pos=product_pos[rows],
+        month=month[rows],
+        cents=prior["cents"].to_numpy()[rows],
+    )
 
 
 def prior_year_actuals(actuals: pd.DataFrame, prior_months: list[str]) -> pd.DataFrame:
@@ -57,22 +101,49 @@ def prior_revenue_by_pair(
     """
     customer_code, customers = pd.factorize(prior["customer_id"])
     product_code, products = pd.factorize(prior["product_id"])
+    out = _pairs(customer_code, product_code, prior["cents"].to_numpy(), customers, products)
+    if customer_ids is not None and product_ids is not None:
+        out["customer_pos"] = customer_ids.get_indexer(pd.Index(customers, dtype="str"))[out.pop("_customer")]
+        out["product_pos"] = product_ids.get_indexer(pd.Index(products, dtype="str"))[out.pop("_product")]
+    return out.drop(columns=["_customer", "_product"], errors="ignore")
+
+
+def prior_revenue_of_pairs(prior: PriorYear, customer_ids: pd.Index, product_ids: pd.Index) -> pd.DataFrame:
+    """:func:`prior_revenue_by_pair` from the integer prior year: the same table, with the positions."""
+    out = _pairs(prior.customer_pos, prior.product_pos, prior.cents, customer_ids, product_ids)
+    return out.rename(columns={"_customer": "customer_pos", "_product": "product_pos"})
+
+
+def _pairs(
+    customer_code: np.ndarray,
+    product_code: np.ndarray,
+    cents: np.ndarray,
+    customers: object,
+    products: object,
+) -> pd.DataFrame:
+    """Cents summed per (customer code, product code) present; the ids taken from ``customers`` and
+    ``products`` by code, the codes kept as ``_customer`` and ``_product``."""
     width = max(len(products), 1)
-    key = customer_code.astype("int64") * width + product_code
-    sums = pd.Series(prior["cents"].to_numpy()).groupby(key, sort=True).sum()
-    pair = sums.index.to_numpy()
+    key = np.asarray(customer_code, dtype="int64") * width + product_code
+    if len(customers) * width <= max(4 * len(key), 1 << 20):  # few possible pairs: count into a table
+        rows = np.bincount(key, minlength=len(customers) * width)
+        pair = np.flatnonzero(rows)
+        table = np.zeros(len(rows), dtype="int64")
+        np.add.at(table, key, np.asarray(cents, dtype="int64"))
+        sums = table[pair]
+    else:
+        by_pair = pd.Series(np.asarray(cents, dtype="int64")).groupby(key, sort=True).sum()
+        pair, sums = by_pair.index.to_numpy(), by_pair.to_numpy()
     customers, products = pd.array(customers, dtype="str"), pd.array(products, dtype="str")
-    out = pd.DataFrame(
+    return pd.DataFrame(
         {
             "customer_id": customers.take(pair // width),
             "product_id": products.take(pair % width),
-            "prior_revenue": sums.to_numpy().astype("int64"),
+            "prior_revenue": sums.astype("int64"),
+            "_customer": pair // width,
+            "_product": pair % width,
         }
     )
-    if customer_ids is not None and product_ids is not None:
-        out["customer_pos"] = customer_ids.get_indexer(customers)[pair // width]
-        out["product_pos"] = product_ids.get_indexer(products)[pair % width]
-    return out
 
 
 def _group_of_pairs(pairs: pd.DataFrame, customers: pd.DataFrame) -> pd.Series:
@@ -80,7 +151,8 @@ def _group_of_pairs(pairs: pd.DataFrame, customers: pd.DataFrame) -> pd.Series:
     pos = pairs["customer_pos"].to_numpy() if "customer_pos" in pairs.columns else None
     if pos is not None and len(customers) and (pos >= 0).all():
         return pd.Series(customers["customer_group"].array.take(pos), index=pairs.index)
-    return pairs["customer_id"].map(customers.set_index("customer_id")["customer_group"])
+    at = positions(pairs["customer_id"], customers["customer_id"])
+    return pd.Series(customers["customer_group"].array.take(at, allow_fill=True), index=pairs.index)
 
 
 def growth_by_cell(cells: pd.DataFrame, target: TargetParams) -> tuple[np.ndarray, np.ndarray]:
@@ -157,13 +229,13 @@ def cell_targets(
     ParamsError
         With ``target.total`` when every cell's target is 0 (nothing to scale).
     """
-    group_of = customers.set_index("customer_id")["customer_group"]
     line_of = products.set_index("product_id")["product_line"]
     by_pair = prior_pairs.assign(customer_group=_group_of_pairs(prior_pairs, customers))
     prior = by_pair.groupby(CELL_KEYS, sort=False)["prior_revenue"].sum()
-    sold = pd.MultiIndex.from_arrays(
-        [sales_pairs["customer_id"].map(group_of), sales_pairs["product_id"]], names=CELL_KEYS
-    ).unique()
+    group_of_sold = customers["customer_group"].array.take(
+        positions(sales_pairs["customer_id"], customers["customer_id"]), allow_fill=True
+    )
+    sold = pd.MultiIndex.from_arrays([group_of_sold, sales_pairs["product_id"]], names=CELL_KEYS).unique()
     index = prior.index.union(sold).sort_values()
     cells = pd.DataFrame(index=index).reset_index()
     cells["product_line"] = cells["product_id"].map(line_of).astype("str")
@@ -206,8 +278,13 @@ def cell_targets(
     ]
 
 
-def line_month_weights(prior: pd.DataFrame, products: pd.DataFrame, params: Params) -> pd.DataFrame:
+def line_month_weights(
+    prior: pd.DataFrame | PriorYear, products: pd.DataFrame, params: Params
+) -> pd.DataFrame:
     """Each product line's phasing weight and share for each month of the plan year.
+
+    ``prior`` is the prior year's actuals, as a frame (:func:`prior_year_actuals`) or as integers
+    (:func:`prior_year`).
 
     Returns
     -------
@@ -219,21 +296,12 @@ def line_month_weights(prior: pd.DataFrame, products: pd.DataFrame, params: Para
     lines = np.sort(products["product_line"].unique())
     months = params.months
     weight = np.ones((len(lines), 12))
-    if params.target.phasing == "seasonal" and len(prior):
-        line_of = products.set_index("product_id")["product_line"]
-        month_code, month_values = pd.factorize(prior["month"])
-        product_code, product_values = pd.factorize(prior["product_id"])
-        k = (
-            fiscal_month_number(
-                pd.Series(month_values, dtype="str"), params.fiscal_year_start_month
-            ).to_numpy()
-            - 1
-        )[month_code]
-        line_code = pd.Index(lines).get_indexer(pd.Series(product_values, dtype="str").map(line_of))[
-            product_code
-        ]
+    if isinstance(prior, pd.DataFrame):
+        prior = _prior_year_of(prior, products, params.prior_months)
+    if params.target.phasing == "seasonal" and len(prior.cents):
+        line_of_product = pd.Index(lines).get_indexer(products["product_line"])
         cents = np.zeros((len(lines), 12), dtype="int64")
-        np.add.at(cents, (line_code, k), prior["cents"].to_numpy())
+        np.add.at(cents, (line_of_product[prior.product_pos], prior.month), prior.cents)
         cents = np.maximum(cents, 0)
         has = cents.sum(axis=1) > 0
         weight[has] = cents[has]
@@ -281,8 +349,7 @@ def phase_by_month(
     key = amounts * len(line_names) + code
     distinct, inverse = np.unique(key, return_inverse=True)
     d_code, d_amount = distinct % len(line_names), distinct // len(line_names)
-    w = table.to_numpy()[d_code].ravel()
-    parts = apportion(np.repeat(d_amount, 12), w, np.repeat(np.arange(len(distinct)), 12)).reshape(-1, 12)
+    parts = apportion_rows(d_amount, table.to_numpy()[d_code])
     row = np.repeat(np.arange(n), 12)
     month_pos = np.tile(np.arange(12), n)
     return row, month_pos, parts[inverse].ravel()
