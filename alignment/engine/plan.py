@@ -27,11 +27,11 @@ from alignment.engine.allocation import allocate
 from alignment.engine.capacity import owner_capacity, row_capacity
 from alignment.engine.rollup import customer_target_cents, rollup_table
 from alignment.engine.targets import (
+    PriorYear,
     cell_targets,
     line_month_weights,
     phase_by_month,
     prior_revenue_of_pairs,
-    PriorYear,
     prior_year,
     split_targets,
 )
