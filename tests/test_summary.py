@@ -157,6 +157,11 @@ class TestChannelShifts:
         assert (channels.loc[shifts["to_channel"], "variance"] > 0).all()
         note = rv.shifts_note(shifts)
         assert "Security Suite" in note and "00_roles_and_channels.html" in note
+        shortfall = short_money(top["channel_shortfall"])
+        assert f" {shortfall} against objective" in note  # K/M, no symbol by default
+        assert f" {short_money(top['channel_shortfall'], currency='€')} against objective" in rv.shifts_note(
+            shifts, currency="€"
+        )
 
     def test_no_shift_when_no_channel_is_flagged(self, sample) -> None:
         params, inputs, plan, _ = sample

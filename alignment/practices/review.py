@@ -352,8 +352,10 @@ def channel_shifts(monthly_objectives: pd.DataFrame, inputs: Inputs, params: Par
     return out.sort_values(["channel_shortfall", "product_id"], ignore_index=True)
 
 
-def shifts_note(shifts: pd.DataFrame) -> str:
-    """The channel shifts in words (Markdown), linking to the channel strategy on page 00."""
+def shifts_note(shifts: pd.DataFrame, currency: str = "") -> str:
+    """The channel shifts in words (Markdown), linking to the channel strategy on page 00; amounts in
+    K/M with the ``display`` section's currency symbol."""
+    money = partial(short_money, currency=currency)
     if shifts.empty:
         return "No flagged channel's miss is matched by another channel selling the same products above objective."
     lines = [
@@ -364,8 +366,8 @@ def shifts_note(shifts: pd.DataFrame) -> str:
     ]
     for r in shifts.itertuples(index=False):
         lines.append(
-            f"- **{r.product_name or r.product_id}**: {r.from_channel} {short_money(r.channel_shortfall)} against "
-            f"objective, {r.to_channel} {short_money(r.channel_excess)} above; {r.from_channel} brought "
+            f"- **{r.product_name or r.product_id}**: {r.from_channel} {money(r.channel_shortfall)} against "
+            f"objective, {r.to_channel} {money(r.channel_excess)} above; {r.from_channel} brought "
             f"{'—' if pd.isna(r.actual_share) else f'{r.actual_share:.1%}'} of the product's revenue against a "
             f"{r.strategy_share:.1%} strategy share."
         )
