@@ -403,9 +403,15 @@ def _validate(args: argparse.Namespace) -> int:
 def _validate_params(args: argparse.Namespace) -> int:
     """``alignment validate PARAMS.yaml``: the params file, its data folder and its sources."""
     from alignment.params import check_against_inputs, load_params
+    from alignment.problems import Problem
     from alignment.sources.load import check_sources
 
+    from alignment.problem_table import ProblemsOutError, refusal, write_problem_table
+
     params = load_params(args.data_dir)
+    if args.problems_out is not None and (why := refusal(args.problems_out, params.data_dir)):
+        print(f"alignment validate: --problems-out: {why}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     inputs, problems, warnings, mapped = check_sources(
         params.data_dir,
         params.sources,
@@ -423,6 +429,19 @@ def _validate_params(args: argparse.Namespace) -> int:
     for stem, m in mapped.items():
         print(f"{stem}: {_origin_line(m.origin())}")
     n, w = len(problems) + len(errors), len(warnings) + len(more)
+    if args.problems_out is not None:
+        # the params file's own findings (rules against the data) are rows naming the params file
+        name = args.data_dir.name
+        own = [Problem(name, None, None, None, e.removeprefix(f"{name}: ")) for e in errors]
+        own += [Problem(name, None, None, None, m.removeprefix(f"{name}: "), "warning") for m in more]
+        try:
+            write_problem_table(
+                [*problems, *own[: len(errors)], *warnings, *own[len(errors) :]], args.problems_out
+            )
+        except ProblemsOutError as exc:
+            print(f"alignment validate: --problems-out: {exc}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        print(f"wrote {n + w:,} problems and warnings to {args.problems_out}")
     print(f"{args.data_dir}: {n} problem{'s' * (n != 1)}, {w} warning{'s' * (w != 1)}")
     return EXIT_BAD_INPUT if lines else EXIT_OK
 

@@ -183,6 +183,37 @@ class TestValidateBounded:
         assert out.read_bytes() == b"customer,notes\nC001,call back\n"
         assert sorted(p.name for p in tmp_path.iterdir()) == ["d", "mine.csv"]
 
+    def test_problems_out_with_a_params_file_holds_the_datas_and_the_params_files_findings(
+        self, tmp_path: Path
+    ) -> None:
+        many_bad_amounts(tmp_path / "d", 30)
+        write_company(tmp_path / "clean")
+        params = tmp_path / "p.yaml"
+        params.write_text("data_dir: d\nreport_card: {cycle: 2026-H1}\n")
+        out = tmp_path / "problems.csv"
+        done = alignment("validate", str(params), "--problems-out", str(out))
+        assert done.returncode == 2
+        table = pd.read_csv(out, dtype=str, keep_default_na=False)
+        bad_amounts = table[(table["file"] == "actuals.csv") & (table["column"] == "revenue")]
+        assert len(bad_amounts) == 30 and set(bad_amounts["severity"]) == {"error"}
+        assert f"wrote {len(table):,} problems and warnings to {out}" in done.stdout
+        # a rule naming a customer group that exists nowhere: the params file's own finding, one row
+        params.write_text(
+            "data_dir: clean\nreport_card: {cycle: 2026-H1}\n"
+            "target: {growth: 0.1, rules: [{customer_group: Enterprize, growth: 0.2}]}\n"
+        )
+        done = alignment("validate", str(params), "--problems-out", str(out))
+        assert done.returncode == 2
+        table = pd.read_csv(out, dtype=str, keep_default_na=False)
+        rule = table[table["file"] == "p.yaml"]
+        assert len(rule) == 1 and rule["severity"].iloc[0] == "error"
+        assert "Enterprize" in rule["expected"].iloc[0] and not rule["expected"].iloc[0].startswith("p.yaml")
+        mine = tmp_path / "mine.csv"
+        mine.write_bytes(b"a,b\n")
+        refused = alignment("validate", str(params), "--problems-out", str(mine))
+        assert refused.returncode == 2 and "a file that validate did not write" in refused.stderr
+        assert mine.read_bytes() == b"a,b\n"
+
     def test_problems_out_never_writes_into_the_data_folder(self, tmp_path: Path) -> None:
         folder = write_company(tmp_path / "d", wins=None)
         done = alignment("validate", str(folder), "--problems-out", str(folder / "wins.csv"))
