@@ -403,10 +403,9 @@ def _validate(args: argparse.Namespace) -> int:
 def _validate_params(args: argparse.Namespace) -> int:
     """``alignment validate PARAMS.yaml``: the params file, its data folder and its sources."""
     from alignment.params import check_against_inputs, load_params
+    from alignment.problem_table import ProblemsOutError, refusal, write_problem_table
     from alignment.problems import Problem
     from alignment.sources.load import check_sources
-
-    from alignment.problem_table import ProblemsOutError, refusal, write_problem_table
 
     params = load_params(args.data_dir)
     if args.problems_out is not None and (why := refusal(args.problems_out, params.data_dir)):
