@@ -109,6 +109,7 @@ def record(
     values: Sequence[str],
     *,
     on: str,
+    history: Sequence[str] = LEDGER_COLUMNS,
 ) -> Recorded:
     """Add decisions to a ledger, keeping the history (see the module notes).
 
@@ -124,6 +125,9 @@ def record(
         The columns that name a decision's key, and the columns that hold its decision.
     on : str
         The day of recording, ``YYYY-MM-DD``: stamped as ``superseded_on`` on replaced rows.
+    history : sequence of str
+        The history columns this ledger keeps (at least ``changed_on`` and ``superseded_on``): a
+        column the ledger file does not have and this does not name is not added to it.
 
     Returns
     -------
@@ -133,7 +137,7 @@ def record(
     if entries.duplicated(keys).any():
         raise ValueError(f"record: one entry per key ({', '.join(keys)})")
     columns = list(ledger.columns)
-    for col in [*keys, *values, *LEDGER_COLUMNS]:
+    for col in [*keys, *values, *history]:
         if col not in columns:
             columns.append(col)
     old = as_text(ledger, columns)
@@ -145,7 +149,7 @@ def record(
     current = {
         tuple(k): i for i, k in zip(old.index[live], old.loc[live, keys].itertuples(index=False), strict=True)
     }
-    compared = [*values, "reason", "expires"]
+    compared = [*values, *(c for c in ("reason", "expires") if c in columns)]
     take = []
     superseded_rows: list[int] = []
     for i, entry in new.iterrows():
@@ -167,8 +171,11 @@ def record(
     )
 
 
-def read_ledger(path: str | Path, required: Sequence[str]) -> pd.DataFrame:
-    """A ledger file as text, or an empty ledger with the ``required`` columns when it does not exist.
+def read_ledger(
+    path: str | Path, required: Sequence[str], history: Sequence[str] = LEDGER_COLUMNS
+) -> pd.DataFrame:
+    """A ledger file as text, or an empty ledger with the ``required`` and ``history`` columns when it
+    does not exist.
 
     Raises
     ------
@@ -179,7 +186,7 @@ def read_ledger(path: str | Path, required: Sequence[str]) -> pd.DataFrame:
     if path.suffix.lower() not in LEDGER_FORMATS:
         raise ValueError(f"{path.name}: expected a ledger file ending in {', '.join(LEDGER_FORMATS)}")
     if not path.exists():
-        return pd.DataFrame({c: pd.Series([], dtype="str") for c in [*required, *LEDGER_COLUMNS]})
+        return pd.DataFrame({c: pd.Series([], dtype="str") for c in [*required, *history]})
     if path.suffix.lower() == ".csv":
         df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
     elif path.suffix.lower() == ".xlsx":

@@ -301,6 +301,7 @@ class TestRoundTrip:
         assert list(ledger["action"]) == ["=Direct push", "Partner call"]
         assert list(ledger["marketing_owner"]) == ["M2", "M1"] and list(ledger["sales_owner"]) == ["S2", "S2"]
         assert list(ledger["due"]) == ["2026-04-10", ""] and list(ledger["changed_on"]) == ["2026-03-20"] * 2
+        assert "reason" not in ledger.columns and "expires" not in ledger.columns  # the overrides' columns
         before = into.read_bytes()
         assert (
             main(["collect", "review-actions", str(filled), "--into", str(into), "--on", "2026-03-21"]) == 0
@@ -334,6 +335,7 @@ class TestRoundTrip:
         before = into.read_bytes()
         assert main(["collect", "review-actions", str(sheet), "--into", str(into), "--on", "2026-03-20"]) == 0
         assert into.read_bytes() == before  # "Mia" and M1 are the same person: nothing changed
+        header = before.split(b"\n", 1)[0]
         filled = tmp_path / "filled.xlsx"
         fill(sheet, {earlier["Pipeline review"]: {"status": "done"}}, filled)
         assert (
@@ -343,6 +345,10 @@ class TestRoundTrip:
         pipeline = ledger[ledger["action"] == "Pipeline review"]
         assert list(pipeline["status"]) == ["in_progress", "done"]
         assert list(pipeline["superseded_on"]) == ["2026-03-20", ""]
+        # the file keeps its own columns, in its order; only review_actions' own columns are added
+        now = into.read_bytes().split(b"\n", 1)[0].decode().split(",")
+        assert now[: len(header.split(b","))] == header.decode().split(",")
+        assert now[len(header.split(b",")) :] == ["note", "changed_by"]
         assert list(pipeline["marketing_owner"]) == ["Mia", "Mia"]  # the ledger's own spelling is kept
         assert len(ledger) == len(ACTIONS.strip().splitlines()) - 1 + 1
 

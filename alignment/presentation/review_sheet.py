@@ -46,6 +46,8 @@ KIND = "review-actions"
 FIGURES = ("objective", "actual", "variance", "attainment")
 COLUMNS = ("month", "period", "level", "key", "name", *FIGURES, "action", *VALUES)
 REQUIRED = ("month", "period", "level", "key", "action", "marketing_owner", "sales_owner", "due", "status")
+# the history a review_actions file keeps (no reason or expiry: those are the overrides ledger's)
+HISTORY = ("changed_by", "changed_on", "superseded_on")
 DATE_FORMAT = "yyyy-mm-dd"
 
 
@@ -377,7 +379,7 @@ def collect_review_sheet(
     entries, problems, warnings, people = read_review_sheet(Path(book))
     ledger = None
     try:
-        ledger = read_ledger(into, REQUIRED)
+        ledger = read_ledger(into, REQUIRED, HISTORY)
     except ValueError as exc:
         problems.append(Problem(Path(into).name, None, None, None, str(exc).split("expected ", 1)[-1]))
     if problems or ledger is None:
@@ -388,7 +390,7 @@ def collect_review_sheet(
             Path(book).name, None, "action", dup["action"], "one row per action agreed on a row"
         )
         return CollectedActions(entries, [problem], warnings)
-    recorded = record(ledger, same_owners(entries, ledger, people), KEYS, VALUES, on=on)
+    recorded = record(ledger, same_owners(entries, ledger, people), KEYS, VALUES, on=on, history=HISTORY)
     if write and recorded.added:
         write_ledger(recorded.ledger, into)
     return CollectedActions(entries, problems, warnings, recorded)
