@@ -29,7 +29,7 @@ from browser_support import (
 )
 
 from alignment.presentation.display import chart_mimebundle
-from alignment.presentation.tables import format_figure
+from alignment.presentation.tables import Display, format_figure, format_value
 from alignment.report.pack import (
     CHROMIUM_ENV,
     PACK_HTML,
@@ -182,6 +182,25 @@ class TestPackHtml:
         html = self._html(tmp_path)
         assert format_figure("top_down_target", 1_000_000.0) in html
         assert "Top-down target (T)" in html
+
+    def test_money_as_the_display_settings_give_it(self, tmp_path):
+        """With ``display: {money_scale: thousands, currency: €}`` the pack reads as the index does."""
+        display = Display(money_scale="thousands", currency="€")
+        report = _small_report(tmp_path)
+        summary = executive_summary(HEADLINE, RECORDS, "€")
+        pages = pack_pages(report, HEADLINE, RECORDS, display)
+        html = pack_html("sample", "2026-12-01 10:00 UTC", HEADLINE, summary, pages, display=display)
+        shown = format_figure("top_down_target", 1_000_000.0, display)
+        assert shown.startswith("€") and shown in html
+        assert format_figure("top_down_target", 1_000_000.0) not in html  # not in units as well
+        assert "Money in € thousands" in html and "Money in the data's currency units" not in html
+        allocation = next(p for p in pages if p.id == "allocation")
+        header, rows = allocation.table
+        assert header[1:] and all(h.endswith("(€ thousands)") for h in header[1:])
+        assert rows[0][1:] == [
+            format_value(RECORDS["group_totals"][rows[0][0]].get(f), "money", display=display)
+            for f in ("allocated_from_gap", "change_from_committed", "final_quota")
+        ]
 
 
 # --------------------------------------------------------------------------- without a browser

@@ -34,7 +34,7 @@ from typing import Any
 
 from alignment.outputs import atomic_write_bytes, atomic_write_text
 from alignment.paths import ASSETS_DIR
-from alignment.presentation.tables import format_value
+from alignment.presentation.tables import Display, format_value
 from alignment.problems import RunError
 from alignment.report.export import (
     VEGALITE_PREFIX,
@@ -262,20 +262,27 @@ def _lines_for(summary: Summary, notebook: str) -> list[Line]:
 
 
 def group_table(
-    group_totals: Mapping[str, Mapping[str, float]] | None,
+    group_totals: Mapping[str, Mapping[str, float]] | None, display: Display | None = None
 ) -> tuple[list[str], list[list[str]]] | None:
     """Notebook 03's ``group_totals`` record as a table's header and rows (Total last)."""
     if not group_totals:
         return None
     names = sorted(g for g in group_totals if g != "Total") + (["Total"] if "Total" in group_totals else [])
-    header = [column("customer_group").label] + [column(f).label for f in GROUP_FIGURES]
-    rows = [[g] + [format_value(group_totals[g].get(f), "money") for f in GROUP_FIGURES] for g in names]
+    unit = f" ({display.money_unit()})" if display is not None and display.money_unit() else ""
+    header = [column("customer_group").label] + [column(f).label + unit for f in GROUP_FIGURES]
+    rows = [
+        [g] + [format_value(group_totals[g].get(f), "money", display=display) for f in GROUP_FIGURES]
+        for g in names
+    ]
     return header, rows
 
 
-def pack_pages(report_dir: Path, headline: Mapping[str, Any], records: Mapping[str, Any]) -> list[PackPage]:
-    """The pack's pages after the headline, each where its notebook ran and left its chart or record."""
-    summary = executive_summary(headline, records)
+def pack_pages(
+    report_dir: Path, headline: Mapping[str, Any], records: Mapping[str, Any], display: Display | None = None
+) -> list[PackPage]:
+    """The pack's pages after the headline, each where its notebook ran and left its chart or record;
+    money as ``display`` (the params file's ``display`` section) shows it."""
+    summary = executive_summary(headline, records, _currency(display))
     pages = []
     for page_id, title, source in SECTIONS:
         chart = pack_chart(report_dir, source)
@@ -284,7 +291,7 @@ def pack_pages(report_dir: Path, headline: Mapping[str, Any], records: Mapping[s
         if page_id == "bridge":
             lines = _lines_for(summary, "03_gap_allocation")
         elif page_id == "allocation":
-            table = group_table(records.get("group_totals"))
+            table = group_table(records.get("group_totals"), display)
         elif page_id == "review":
             lines = _lines_for(summary, "05_monthly_review") + list(summary.risks)
         elif page_id == "report-card":
@@ -318,6 +325,18 @@ def _env() -> Any:
     )
 
 
+def _currency(display: Display | None) -> str:
+    return (display.currency or "") if display is not None else ""
+
+
+def _money_note(display: Display | None) -> str:
+    """What the money of the headline table is in, as the params file's ``display`` section sets it."""
+    if display is None or (display.money_scale == "units" and not display.currency):
+        return "Money in the data's currency units"
+    unit = {"units": "units", "thousands": "thousands", "millions": "millions"}[display.money_scale]
+    return f"Money in {display.currency + ' ' if display.currency else ''}{unit}, as the display settings give it"
+
+
 def pack_html(
     scenario: str,
     ran_at: str,
@@ -326,6 +345,7 @@ def pack_html(
     pages: Sequence[PackPage],
     *,
     links: bool = True,
+    display: Display | None = None,
 ) -> str:
     """The pack as one self-contained page (autoescaped; charts are vl-convert's SVG of our own specs).
 
@@ -338,7 +358,8 @@ def pack_html(
             scenario=scenario,
             ran_at=ran_at,
             summary=summary,
-            headline=headline_rows(headline),
+            headline=headline_rows(headline, display),
+            money_note=_money_note(display),
             pages=pages,
             links=links,
             css=(ASSETS_DIR / "pack.css").read_text(encoding="utf-8"),
@@ -354,6 +375,7 @@ def write_pack(
     headline: Mapping[str, Any],
     records: Mapping[str, Any],
     browser: Path | None = None,
+    display: Display | None = None,
 ) -> list[Path]:
     """Write ``pack.html`` and ``pack.pdf`` into the report folder (atomically); returns their paths.
 
@@ -362,13 +384,16 @@ def write_pack(
     PackError
         When the PDF cannot be printed (``pack.html`` is written by then).
     """
-    summary = executive_summary(headline, records)
-    pages = pack_pages(report_dir, headline, records)
-    html = atomic_write_text(report_dir / PACK_HTML, pack_html(scenario, ran_at, headline, summary, pages))
+    summary = executive_summary(headline, records, _currency(display))
+    pages = pack_pages(report_dir, headline, records, display)
+    html = atomic_write_text(
+        report_dir / PACK_HTML, pack_html(scenario, ran_at, headline, summary, pages, display=display)
+    )
     with tempfile.TemporaryDirectory(prefix="alignment-pack-") as tmp:
         printed = Path(tmp) / PACK_HTML
         printed.write_text(
-            pack_html(scenario, ran_at, headline, summary, pages, links=False), encoding="utf-8"
+            pack_html(scenario, ran_at, headline, summary, pages, links=False, display=display),
+            encoding="utf-8",
         )
         pdf = print_pdf(printed, report_dir / PACK_PDF, browser)
     return [html, pdf]

@@ -45,6 +45,7 @@ from pathlib import Path
 from alignment.outputs import TABLE_FORMATS, atomic_write_text, write_table_settings
 from alignment.params import notebook_parameters
 from alignment.paths import NOTEBOOKS_DIR
+from alignment.presentation.tables import display_for
 from alignment.problems import EXIT_FAILED, EXIT_OK, RunError
 from alignment.report.assembly import Scenario, finish_report, load_scenarios
 from alignment.report.diff import compare_reports, scenario_comparison
@@ -277,6 +278,7 @@ def _run(
                         headline=headlines[s.name],
                         records=s.records,
                         browser=browser,
+                        display=display_for(s.params.display),
                     )
                 except PackError as exc:  # the report is kept; the run fails (exit 1)
                     log(f"alignment run: {s.name}: {exc}")
