@@ -23,6 +23,7 @@ import pytest
 from browser_support import write_fixture_company
 
 from alignment.cli import main, run_command
+from alignment.paths import SAMPLE_PARAMS
 from alignment.problems import RunError
 from alignment.report.execution import NotebookResult, Task
 from alignment.report.folders import (
@@ -123,15 +124,24 @@ class TestCheckReportFolder:
         assert run_command([params_file(tmp_path)], out=out, notebooks_dir=FIXTURES) == 2
         err = capsys.readouterr().err.strip().splitlines()
         assert err == [
-            f"alignment run: --out: {out} holds photos/, notes.txt, run.json, which the workbook did not "
-            "write: expected a new or empty folder, or a report the workbook wrote (which is replaced)"
+            f"alignment run: --out: {out} holds photos/, notes.txt, run.json, which alignment run did not "
+            "write: expected a new or empty folder, or a report alignment run wrote (which is replaced)"
         ]
+        assert snapshot(out) == before
+
+    def test_a_folder_of_plan_tables_is_refused_naming_the_command(self, tmp_path: Path):
+        """``alignment plan`` wrote the folder: the workbook did, but not as a report ``run`` may replace."""
+        out = tmp_path / "tables"
+        assert main(["plan", str(SAMPLE_PARAMS), "--out", str(out)]) == 0
+        before = snapshot(out)
+        with pytest.raises(RunError, match=r"which alignment run did not write: expected a new or empty"):
+            check_report_folder(out)
         assert snapshot(out) == before
 
     def test_a_report_with_a_file_added_or_changed_is_refused(self, tmp_path: Path):
         out = earlier_report(tmp_path / "r")
         (out / "html" / "mine.html").write_text("mine", encoding="utf-8")
-        with pytest.raises(RunError, match=r"holds html/mine.html, which the workbook did not write"):
+        with pytest.raises(RunError, match=r"holds html/mine.html, which alignment run did not write"):
             check_report_folder(out)
         (out / "html" / "mine.html").unlink()
         (out / "index.html").write_text("edited by hand", encoding="utf-8")
@@ -254,7 +264,7 @@ class TestPlaceReport:
         assert snapshot(out) == before
         assert (where / "index.html").read_text(encoding="utf-8") == "new"
         assert lines == [
-            f"alignment run: {out} now holds notes.txt, which the workbook did not write: left as it is; "
+            f"alignment run: {out} now holds notes.txt, which alignment run did not write: left as it is; "
             f"the report is written to {where} instead"
         ]
         assert sorted(p.name for p in tmp_path.iterdir()) == ["report", "report-2", "report-3"]

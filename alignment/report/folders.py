@@ -176,8 +176,8 @@ def check_report_folder(out_dir: Path, data_dirs: Iterable[Path] = (), what: str
     found = report_strangers(out_dir)
     if found:
         raise RunError(
-            f"{prefix} holds {describe(found)}, which the workbook did not write: expected a new or "
-            "empty folder, or a report the workbook wrote (which is replaced)"
+            f"{prefix} holds {describe(found)}, which alignment run did not write: expected a new or "
+            "empty folder, or a report alignment run wrote (which is replaced)"
         )
     where = _unwritable(out_dir)
     if where is not None:
@@ -339,7 +339,7 @@ def place_report(
         if found:
             sibling = free_sibling(out_dir)
             log(
-                f"{RUN_COMMAND}: {target} now holds {describe(found)}, which the workbook did not write: "
+                f"{RUN_COMMAND}: {target} now holds {describe(found)}, which alignment run did not write: "
                 f"left as it is; the report is written to {sibling} instead"
             )
             target = sibling
@@ -360,7 +360,7 @@ def place_report(
                 os.rename(old, target)
             except OSError:
                 log(
-                    f"{RUN_COMMAND}: {target} held {describe(found)}, which the workbook did not write, "
+                    f"{RUN_COMMAND}: {target} held {describe(found)}, which alignment run did not write, "
                     f"and is now at {old}"
                 )
                 raise
