@@ -125,6 +125,22 @@ class TestExecutiveSummary:
             line.text.startswith("Report card") for line in s.practices
         )  # its notebook did not run
 
+    def test_a_company_without_a_report_card_is_told_so(self) -> None:
+        card = {
+            "cycle": "2026-H1",
+            "shortfalls": 0,
+            "open_actions": 0,
+            "overdue_actions": 0,
+            "as_of": "2026-10-31",
+        }
+        none_kept = executive_summary({"report_card_score": None}, {"report_card_summary": card})
+        assert [line.text for line in none_kept.practices] == [
+            "Report card: none is kept yet; page 04 shows how to start one (the needs and a ratings sheet)."
+        ]
+        scores = {"marketing": 3.2, "sales": 3.06}
+        kept = executive_summary({"report_card_score": scores}, {"report_card_summary": card})
+        assert kept.practices[0].text.startswith("Report card 2026-H1: scores received marketing 3.20 / 4")
+
     def test_nothing_to_say_without_records(self) -> None:
         s = executive_summary({}, {})
         assert s.as_of is None and s.outlook == [] and s.risks == [] and s.practices == []

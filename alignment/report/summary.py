@@ -131,7 +131,14 @@ def practice_lines(headline: Mapping[str, Any], records: Mapping[str, Any], curr
         out.append(Line(text + ".", "html/03_gap_allocation.html"))
     card = records.get("report_card_summary")
     scores = headline.get("report_card_score")
-    if card:
+    if card and not scores and not card["open_actions"]:  # no ratings at all: no report card kept yet
+        out.append(
+            Line(
+                "Report card: none is kept yet; page 04 shows how to start one (the needs and a ratings sheet).",
+                "html/04_report_card.html",
+            )
+        )
+    elif card:
         given = ", ".join(f"{side} {_score(v)}" for side, v in (scores or {}).items())
         out.append(
             Line(
