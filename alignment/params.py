@@ -1096,38 +1096,44 @@ def _matches_a_cell(rule: GrowthRule, cells: Any) -> bool:
 
 
 def rules_without_cells(params: Params, inputs: Any) -> list[str]:
-    """Warnings for growth rules whose values exist but that match no cell of the plan: they change nothing.
+    """Warnings for growth rules whose values exist but that change no target.
 
-    The cells of ``sales_input`` settle most rules; only a rule that none of them matches is looked
-    for in the prior year's actuals, among the rows of the products it could match.
+    A target grows from the prior year's revenue of its (customer group, product) cell: a rule that
+    matches no cell with prior-year actuals changes nothing, whether it matches a ``sales_input`` row
+    (a product new this year: its target stays 0) or no cell at all.
     """
     import pandas as pd
 
     source = params.source.name if params.source else "params"
-    planned = cells_of_pairs(inputs.customers, inputs.products, inputs.sales_input)
-    open_rules = [
-        (i, r) for i, r in enumerate(params.target.rules, start=1) if not _matches_a_cell(r, planned)
-    ]
-    if open_rules:
-        products = inputs.products
-        could = pd.Series(False, index=products.index)
-        for _, rule in open_rules:
-            ok = pd.Series(True, index=products.index)
-            if rule.product_id is not None:
-                ok &= products["product_id"] == rule.product_id
-            if rule.product_line is not None:
-                ok &= products["product_line"] == rule.product_line
-            could |= ok
-        actuals = inputs.actuals
-        rows = actuals["product_id"].isin(set(products.loc[could, "product_id"]))
-        rows &= actuals["month"].isin(params.prior_months)
-        sold = cells_of_pairs(inputs.customers, products, actuals.loc[rows, ["customer_id", "product_id"]])
-        open_rules = [(i, r) for i, r in open_rules if not _matches_a_cell(r, sold)]
+    rules = list(enumerate(params.target.rules, start=1))
+    products = inputs.products
+    could = pd.Series(False, index=products.index)
+    for _, rule in rules:
+        ok = pd.Series(True, index=products.index)
+        if rule.product_id is not None:
+            ok &= products["product_id"] == rule.product_id
+        if rule.product_line is not None:
+            ok &= products["product_line"] == rule.product_line
+        could |= ok
+    actuals = inputs.actuals
+    rows = actuals["product_id"].isin(set(products.loc[could, "product_id"]))
+    rows &= actuals["month"].isin(params.prior_months)
+    sold = cells_of_pairs(inputs.customers, products, actuals.loc[rows, ["customer_id", "product_id"]])
+    open_rules = [(i, r) for i, r in rules if not _matches_a_cell(r, sold)]
+    planned = cells_of_pairs(inputs.customers, products, inputs.sales_input) if open_rules else None
     lines = []
+    prior = f"FY{params.fiscal_year - 1}"
     for i, rule in open_rules:
         given = ", ".join(f"{k}: {getattr(rule, k)}" for k in RULE_KEYS if getattr(rule, k) is not None)
-        lines.append(
-            f"warning: {source}: target.rules[{i}]: {{{given}}} matches no (customer_group, product_id) "
-            f"cell with FY{params.fiscal_year - 1} actuals or a sales_input row; the rule changes no target"
-        )
+        if _matches_a_cell(rule, planned):
+            lines.append(
+                f"warning: {source}: target.rules[{i}]: {{{given}}} matches sales_input rows but no "
+                f"(customer_group, product_id) cell with {prior} actuals; a target grows from the prior "
+                "year's revenue, so the rule changes no target (those cells' targets stay 0)"
+            )
+        else:
+            lines.append(
+                f"warning: {source}: target.rules[{i}]: {{{given}}} matches no (customer_group, product_id) "
+                f"cell with {prior} actuals or a sales_input row; the rule changes no target"
+            )
     return lines

@@ -328,13 +328,13 @@ class TestRulesWithoutCells:
             fiscal_year=2026,
         )
 
-    def test_warned_only_where_nothing_matches(self, tmp_path: Path) -> None:
+    def test_warned_where_no_cell_with_prior_year_revenue_matches(self, tmp_path: Path) -> None:
         rules = [
             {"customer_group": "Enterprise", "growth": 0.15},  # C001 x P01
             {"customer_group": "Enterprise", "product_line": "Hardware", "growth": 0.3},  # none
             {"product_id": "P04", "growth": 0.2},  # exists, never sold nor planned
             {"customer_group": "SMB", "product_id": "P03", "growth": 0.1},  # sales_input only
-            {"product_line": "Storage", "growth": 0.1},  # P03
+            {"product_line": "Storage", "growth": 0.1},  # P03: sales_input only
             {"customer_group": "Enterprise", "product_id": "P05", "growth": 0.1},  # prior-year actuals only
             {"customer_group": "SMB", "product_line": "Services", "growth": 0.1},  # none
         ]
@@ -347,6 +347,12 @@ class TestRulesWithoutCells:
             "changes no target",
             "warning: params: target.rules[3]: {product_id: P04} matches no (customer_group, product_id) "
             "cell with FY2025 actuals or a sales_input row; the rule changes no target",
+            "warning: params: target.rules[4]: {customer_group: SMB, product_id: P03} matches sales_input rows "
+            "but no (customer_group, product_id) cell with FY2025 actuals; a target grows from the prior "
+            "year's revenue, so the rule changes no target (those cells' targets stay 0)",
+            "warning: params: target.rules[5]: {product_line: Storage} matches sales_input rows but no "
+            "(customer_group, product_id) cell with FY2025 actuals; a target grows from the prior year's "
+            "revenue, so the rule changes no target (those cells' targets stay 0)",
             "warning: params: target.rules[7]: {customer_group: SMB, product_line: Services} matches no "
             "(customer_group, product_id) cell with FY2025 actuals or a sales_input row; the rule changes no "
             "target",
@@ -374,11 +380,17 @@ class TestRulesWithoutCells:
                 )
             )
 
-    def test_a_warned_rule_changes_no_target(self, tmp_path: Path) -> None:
+    @pytest.mark.parametrize(
+        "rule",
+        [
+            {"customer_group": "Enterprise", "product_line": "Hardware", "growth": 0.9},  # no cell
+            {"customer_group": "SMB", "product_id": "P03", "growth": 0.9},  # a sales_input cell only
+        ],
+    )
+    def test_a_warned_rule_changes_no_target(self, tmp_path: Path, rule) -> None:
         from alignment.engine.plan import build_plan
 
         inputs = self._inputs(tmp_path)
-        rule = {"customer_group": "Enterprise", "product_line": "Hardware", "growth": 0.9}
         with_rule = parse_params({"target": {"rules": [rule]}}, tmp_path)
         assert len(check_against_inputs(with_rule, inputs)[1]) == 1
         plain = build_plan(inputs, parse_params({}, tmp_path)).cell_targets["target"]
@@ -432,14 +444,17 @@ class TestNotebookOpenedByHand:
 
 class TestRulesWithoutCellsAgreeWithTheCells:
     def test_every_rule_of_the_company(self, tmp_path: Path) -> None:
-        """Each possible rule is warned about exactly when no cell of :func:`plan_cells` matches it."""
+        """Each possible rule is warned about exactly when no cell with prior-year actuals matches it."""
         import itertools
 
-        from alignment.params import plan_cells, rules_without_cells
+        from alignment.params import cells_of_pairs, plan_cells, rules_without_cells
 
         inputs = TestRulesWithoutCells()._inputs(tmp_path)
         params = parse_params({}, tmp_path)
-        cells = plan_cells(params, inputs)
+        actuals = inputs.actuals
+        prior = actuals.loc[actuals["month"].isin(params.prior_months), ["customer_id", "product_id"]]
+        cells = cells_of_pairs(inputs.customers, inputs.products, prior)
+        assert len(cells) < len(plan_cells(params, inputs))  # some cells come from sales_input alone
         values = {
             "customer_group": [None, *sorted(set(inputs.customers["customer_group"]))],
             "product_line": [None, *sorted(set(inputs.products["product_line"]))],
