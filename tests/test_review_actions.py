@@ -393,3 +393,11 @@ class TestRoundTrip:
         )
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
         assert out.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_lessons_note_is_empty_when_no_action_closed_so_the_page_says_it_once() -> None:
+    closed = pd.DataFrame({"status": ["done", "dropped", "done"], "recovered": [True, False, False]})
+    assert ra.lessons_note(closed.iloc[0:0], "2026-Q3") == ""
+    note = ra.lessons_note(closed, "2026-Q3")
+    assert note.startswith("**3 review actions closed in 2026-Q3**: 2 done, 1 dropped")
+    assert "1 of 2 recovered" in note

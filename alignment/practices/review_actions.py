@@ -459,9 +459,12 @@ def closed_in_quarter(
 
 
 def lessons_note(closed: pd.DataFrame, quarter: str) -> str:
-    """The quarter's closed review actions in words, for the lessons beside the shortcomings."""
+    """The quarter's closed review actions in words, for the lessons beside the shortcomings.
+
+    Empty when none was closed: the table below says so, once.
+    """
     if closed.empty:
-        return f"No review action was closed in {quarter}."
+        return ""
     done = closed[closed["status"] == "done"]
     recovered = int(done["recovered"].sum())
     return (
