@@ -430,7 +430,15 @@ def sample_ready() -> str | None:
 
 
 def sample_report(base: Path) -> ReportRun:
-    """The real notebooks on the shipped sample with ``params/sample.yaml``, two at a time."""
+    """The real notebooks on the shipped sample with ``params/sample.yaml``, two at a time.
+
+    With the board pack where Chromium can print it: one run of the sample serves the report's tests
+    and the pack's (it is the suite's longest single piece of work).
+    """
     from alignment.paths import SAMPLE_PARAMS
 
-    return _shared_run("sample", base, lambda folder: run_report([SAMPLE_PARAMS], folder / "sample", jobs=2))
+    return _shared_run(
+        "sample",
+        base,
+        lambda folder: run_report([SAMPLE_PARAMS], folder / "sample", jobs=2, pack=CHROMIUM.is_file()),
+    )

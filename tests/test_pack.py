@@ -19,12 +19,12 @@ from pathlib import Path
 import pytest
 from browser_support import (
     ARTIFACTS,
-    _shared_run,
     launch_chromium,
     open_offline,
     require_chromium,
     run_report,
     sample_ready,
+    sample_report,
     shared_base,
 )
 
@@ -45,7 +45,6 @@ from alignment.report.pack import (
 from alignment.report.summary import executive_summary
 
 XSS = "<script>alert(1)</script>"
-PACK_NOTEBOOKS = "01_target_setting,02_quota_rollup,03_gap_allocation,04_report_card,05_monthly_review,06_quarterly_celebration"
 HEADLINE = {"top_down_target": 1_000_000.0, "bottom_up_quota": 900_000.0, "gap": 100_000.0}
 RECORDS = {
     "group_totals": {
@@ -248,12 +247,7 @@ def pack_run(tmp_path_factory: pytest.TempPathFactory):
     if why:
         pytest.skip(why)
     require_chromium()
-    from alignment.paths import SAMPLE_PARAMS
-
-    def build(folder: Path):
-        return run_report([SAMPLE_PARAMS], folder / "sample", jobs=2, only=PACK_NOTEBOOKS, pack=True)
-
-    return _shared_run("pack", shared_base(tmp_path_factory), build)
+    return sample_report(shared_base(tmp_path_factory))  # the shared sample run, with its pack
 
 
 @pytest.fixture(scope="module")
