@@ -32,7 +32,7 @@ from alignment.inputs import STATUSES, owner_problem
 from alignment.ledger import Recorded, read_ledger, record, write_ledger
 from alignment.practices.review_actions import KEYS, VALUES, sheet_rows
 from alignment.presentation.quota_book import MONEY_FORMAT
-from alignment.presentation.xlsx import workbook_bytes
+from alignment.presentation.xlsx import cell_text, workbook_bytes
 from alignment.problems import Problem
 from alignment.written import check_file, write_ours
 
@@ -226,14 +226,6 @@ class CollectedActions:
     recorded: Recorded | None = None
 
 
-def _text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
 def read_review_sheet(
     path: Path,
 ) -> tuple[pd.DataFrame, list[Problem], list[Problem], dict[str, tuple[str, str]]]:
@@ -267,7 +259,7 @@ def read_review_sheet(
             )
             return empty, problems, warnings, {}
         meta = [list(r) + [None] * 16 for r in book[META_SHEET].iter_rows(min_row=2, values_only=True)]
-        if not meta or _text(meta[0][15]) != KIND:
+        if not meta or cell_text(meta[0][15]) != KIND:
             problems.append(
                 Problem(
                     path.name, None, None, None, "a review-actions workbook written by alignment template"
@@ -275,17 +267,19 @@ def read_review_sheet(
             )
             return empty, problems, warnings, {}
         people = pd.DataFrame(
-            [(_text(m[2]), _text(m[1]), "marketing") for m in meta if _text(m[2])]
-            + [(_text(m[4]), _text(m[3]), "sales") for m in meta if _text(m[4])],
+            [(cell_text(m[2]), cell_text(m[1]), "marketing") for m in meta if cell_text(m[2])]
+            + [(cell_text(m[4]), cell_text(m[3]), "sales") for m in meta if cell_text(m[4])],
             columns=["person_id", "name", "function"],
         )
         from alignment.inputs import person_lookup
 
         lookup = person_lookup(people)
-        rows = {int(m[7]): (_text(m[8]), [_text(v) for v in m[9:14]]) for m in meta if m[7] is not None}
+        rows = {
+            int(m[7]): (cell_text(m[8]), [cell_text(v) for v in m[9:14]]) for m in meta if m[7] is not None
+        }
         where = f"{path.name}, sheet {SHEET}"
         cells = list(book[SHEET].iter_rows(values_only=True))
-        header = [_text(c) for c in cells[0]] if cells else []
+        header = [cell_text(c) for c in cells[0]] if cells else []
         missing = [c for c in COLUMNS if c not in header]
         if missing:
             problems.append(Problem(where, 1, missing[0], None, f"a column named {missing[0]} in the header"))
@@ -299,18 +293,20 @@ def read_review_sheet(
                 return values[at[col]]
 
             for c, col in enumerate(KEYS[:4]):
-                if _text(cell(col)) != key[c]:
+                if cell_text(cell(col)) != key[c]:
                     problems.append(
                         Problem(
                             where,
                             r,
                             col,
-                            _text(cell(col)),
+                            cell_text(cell(col)),
                             f"{key[c]!r}, as written (the row's ids are locked)",
                         )
                     )
-            action = _text(cell("action")) if kind == "new" else key[4]
-            typed = {col: _text(cell(col)) for col in ("marketing_owner", "sales_owner", "status", "note")}
+            action = cell_text(cell("action")) if kind == "new" else key[4]
+            typed = {
+                col: cell_text(cell(col)) for col in ("marketing_owner", "sales_owner", "status", "note")
+            }
             due_cell = cell("due")
             if kind == "new" and not action:
                 if any(typed.values()) or due_cell not in (None, ""):
@@ -340,9 +336,9 @@ def read_review_sheet(
                     )
                 )
             day = _date(due_cell)
-            month = _text(due_cell) if MONTH_RE.match(_text(due_cell)) else ""
+            month = cell_text(due_cell) if MONTH_RE.match(cell_text(due_cell)) else ""
             if due_cell not in (None, "") and day is None and not month:
-                problems.append(Problem(where, r, "due", _text(due_cell), "a date (YYYY-MM-DD)"))
+                problems.append(Problem(where, r, "due", cell_text(due_cell), "a date (YYYY-MM-DD)"))
                 bad = True
             entry["due"] = day.isoformat() if day else month
             status = typed["status"].lower() or "open"

@@ -34,6 +34,7 @@ from alignment.money import from_cents, to_cents
 from alignment.outputs import atomic_write_bytes, to_text_table
 from alignment.presentation.quota_book import MONEY_FORMAT, owner_file_names
 from alignment.presentation.quota_edits import amount_text, is_amount
+from alignment.presentation.xlsx import cell_text
 from alignment.problems import InputError, Problem
 from alignment.written import check_file, check_folder, forget, remember
 
@@ -328,14 +329,6 @@ class CollectedSalesInput:
     written: Path | None
 
 
-def _text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
 def _blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and value.strip() == "")
 
@@ -349,13 +342,13 @@ def _meta(book) -> tuple[dict[str, str], set[str], set[str], list[tuple[str, str
     for values in ws.iter_rows(min_row=2, values_only=True):
         values = list(values) + [None] * (9 - len(values))
         if values[0] is not None:
-            fields[str(values[0])] = _text(values[1])
+            fields[str(values[0])] = cell_text(values[1])
         if values[3] is not None:
-            customers.add(_text(values[3]))
+            customers.add(cell_text(values[3]))
         if values[4] is not None:
-            products.add(_text(values[4]))
+            products.add(cell_text(values[4]))
         if values[6] is not None:
-            written.append((_text(values[6]), _text(values[7]), bool(values[8])))
+            written.append((cell_text(values[6]), cell_text(values[7]), bool(values[8])))
     return fields, customers, products, written
 
 
@@ -402,7 +395,7 @@ def read_sales_sheets(books: list[Path]) -> tuple[pd.DataFrame, list[Problem], l
             owners[owner] = path.name
             where = f"{path.name}, sheet {SHEET}"
             cells = book[SHEET].iter_rows(min_row=HEADER_ROW, values_only=True)
-            header = [_text(c) for c in next(cells, ())]
+            header = [cell_text(c) for c in next(cells, ())]
             missing = [c for c in ("customer_id", "product_id", "potential", "committed") if c not in header]
             if missing:
                 problems.append(Problem(where, HEADER_ROW, missing[0], None, f"a column named {missing[0]}"))
@@ -415,8 +408,8 @@ def read_sales_sheets(books: list[Path]) -> tuple[pd.DataFrame, list[Problem], l
                 def cell(col: str, values=values, at=at) -> object:
                     return values[at[col]] if col in at else None
 
-                cid, pid = _text(cell("customer_id")), _text(cell("product_id"))
-                pot, com, notes = cell("potential"), cell("committed"), _text(cell("notes"))
+                cid, pid = cell_text(cell("customer_id")), cell_text(cell("product_id"))
+                pot, com, notes = cell("potential"), cell("committed"), cell_text(cell("notes"))
                 if not cid and not pid and _blank(pot) and _blank(com) and not notes:
                     continue
                 k = r - HEADER_ROW - 1

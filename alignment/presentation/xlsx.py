@@ -74,4 +74,14 @@ def workbook_bytes(fill: Callable[[xlsxwriter.Workbook], None], **options: Any) 
     return buffer.getvalue()
 
 
-__all__ = ["TEXT_SAFE_OPTIONS", "text_safe_workbook", "workbook_bytes"]
+def cell_text(value: object) -> str:
+    """A cell read back from a filled workbook as text: empty for a blank, ``12`` for a whole number
+    a spreadsheet stored as ``12.0``, surrounding spaces dropped."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+__all__ = ["TEXT_SAFE_OPTIONS", "cell_text", "text_safe_workbook", "workbook_bytes"]
