@@ -1028,7 +1028,8 @@ def review_row_keys(tables: Mapping[str, pd.DataFrame]) -> dict[str, set[str]]:
     """
 
     def values(stem: str, col: str) -> set[str]:
-        return set(tables[stem][col].astype("str")) - {""} if stem in tables else set()
+        # unique first: the actuals' channel column has millions of rows and a few values
+        return set(tables[stem][col].astype("str").unique()) - {""} if stem in tables else set()
 
     people = tables.get("people")
     sales = (
