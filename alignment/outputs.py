@@ -243,14 +243,30 @@ def _lines(fields: list[pa.Array]) -> pa.Array:
 
 
 def csv_chunks(df: pd.DataFrame, money: Iterable[str] = ()) -> Iterator[bytes | pa.Buffer]:
-    """The CSV file's bytes (header, then rows in blocks), in the contract's text form."""
+    """The CSV file's bytes (header, then rows in blocks), in the contract's text form.
+
+    When no field needs quotes (the usual case), Arrow's CSV writer joins the text fields, without
+    quoting any; otherwise the lines are joined with Arrow compute, quoting the fields that need it.
+    """
     alone = len(df.columns) == 1
     header = [_quoted(pa.array([str(c)], type=_TEXT), alone) for c in df.columns]
     yield _text_bytes(_lines(header)).to_pybytes()
-    fields = [_quoted(text, alone) for text in _text_columns(df, money)]
+    texts = _text_columns(df, money)
+    fields = [_quoted(text, alone) for text in texts]
+    plain = not alone and all(f is t for f, t in zip(fields, texts, strict=True))
     for start in range(0, len(df), _ROWS_PER_CHUNK):
         block = [f.slice(start, _ROWS_PER_CHUNK) for f in fields]
-        yield _text_bytes(_lines(block))
+        yield _plain_lines(block) if plain else _text_bytes(_lines(block))
+
+
+def _plain_lines(fields: list[pa.Array]) -> pa.Buffer:
+    """Lines of fields that need no quotes, joined by Arrow's CSV writer (as :func:`_lines` would)."""
+    import pyarrow.csv as pa_csv
+
+    sink = pa.BufferOutputStream()
+    table = pa.Table.from_arrays(fields, names=[f"c{i}" for i in range(len(fields))])
+    pa_csv.write_csv(table, sink, pa_csv.WriteOptions(include_header=False, quoting_style="none"))
+    return sink.getvalue()
 
 
 def write_csv(df: pd.DataFrame, path: str | Path, money: Iterable[str] = ()) -> Path:

@@ -1051,11 +1051,19 @@ def cells_of_pairs(customers: Any, products: Any, pairs: Any) -> Any:
     positions, not text, so that many pairs cost one lookup each; ids that are not listed (refused
     when the inputs are loaded) are skipped.
     """
+    return cells_at(
+        customers,
+        products,
+        _positions(pairs["customer_id"], customers["customer_id"]),
+        _positions(pairs["product_id"], products["product_id"]),
+    )
+
+
+def cells_at(customers: Any, products: Any, customer_pos: Any, product_pos: Any) -> Any:
+    """The distinct cells of pairs given as positions in ``customers`` and ``products`` (-1: skipped)."""
     import numpy as np
     import pandas as pd
 
-    customer_pos = _positions(pairs["customer_id"], customers["customer_id"])
-    product_pos = _positions(pairs["product_id"], products["product_id"])
     known = (customer_pos >= 0) & (product_pos >= 0)
     group_code, group_names = pd.factorize(customers["customer_group"])
     width = max(len(products), 1)
@@ -1115,10 +1123,15 @@ def rules_without_cells(params: Params, inputs: Any) -> list[str]:
         if rule.product_line is not None:
             ok &= products["product_line"] == rule.product_line
         could |= ok
-    actuals = inputs.actuals
-    rows = actuals["product_id"].isin(set(products.loc[could, "product_id"]))
-    rows &= actuals["month"].isin(params.prior_months)
-    sold = cells_of_pairs(inputs.customers, products, actuals.loc[rows, ["customer_id", "product_id"]])
+    # the integer keys made when the folder was checked: millions of actuals rows are not read as text
+    import numpy as np
+
+    from alignment.inputs import actuals_keys
+
+    keys = actuals_keys(inputs)
+    product_could = np.append(could.to_numpy(dtype=bool), False)  # position -1 (not listed): False
+    rows = product_could[keys.product_pos] & keys.months_in(params.prior_months)
+    sold = cells_at(inputs.customers, products, keys.customer_pos[rows], keys.product_pos[rows])
     open_rules = [(i, r) for i, r in rules if not _matches_a_cell(r, sold)]
     planned = cells_of_pairs(inputs.customers, products, inputs.sales_input) if open_rules else None
     lines = []
