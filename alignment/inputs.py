@@ -2,8 +2,8 @@
 
 Each input file (CONTRACT section 4) may be CSV, Parquet or XLSX with the same stem. Everything is
 read as text first, so ids keep their leading zeros and a bad value can be shown exactly as the
-user typed it. Column rules are pandera schemas whose check messages are the "expected ..." part
-of the one-line problem; rules across rows and files (sums, pairs, references) are checked here
+user typed it. Column rules are checks (:mod:`alignment.checks`) whose messages are the
+"expected ..." part of the one-line problem; rules across rows and files (sums, pairs, references) are checked here
 with the same one-line form. Nothing in the data folder is ever written.
 
 In the returned :class:`Inputs`, ids and text are ``str``, money is ``float64`` exact to the cent,
@@ -32,8 +32,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
 
+from alignment.checks import Check, Schema
 from alignment.fiscal import CYCLE_RE, MONTH_RE, QUARTER_RE, fiscal_months, fiscal_year_of
 from alignment.ledger import LEDGER_COLUMNS, active_rows
 from alignment.money import from_cents, to_cents
@@ -307,12 +307,12 @@ def _numeric(s: pd.Series) -> bool:
 # --------------------------------------------------------------------------- column checks
 
 
-def _nonempty(what: str) -> pa.Check:
-    return pa.Check(lambda s: s.ne(""), error=what)
+def _nonempty(what: str) -> Check:
+    return Check(lambda s: s.ne(""), error=what)
 
 
-def _unique(what: str) -> pa.Check:
-    return pa.Check(lambda s: ~s.duplicated(keep="first") | s.eq(""), error=what)
+def _unique(what: str) -> Check:
+    return Check(lambda s: ~s.duplicated(keep="first") | s.eq(""), error=what)
 
 
 def _per_distinct(check: Callable[[pd.Series], pd.Series]) -> Callable[[pd.Series], pd.Series]:
@@ -329,7 +329,7 @@ def _per_distinct(check: Callable[[pd.Series], pd.Series]) -> Callable[[pd.Serie
     return run
 
 
-def _in(values: object | None, what: str) -> list[pa.Check]:
+def _in(values: object | None, what: str) -> list[Check]:
     """Values must be among ``values`` (an Arrow array of the ids, see :func:`_distinct_ids`); None means
     the referenced file is itself missing: no check."""
     if values is None:
@@ -338,7 +338,7 @@ def _in(values: object | None, what: str) -> list[pa.Check]:
     def listed(s: pd.Series) -> pd.Series:
         return _isin(s, values) | s.eq("")
 
-    return [pa.Check(listed, error=what)]
+    return [Check(listed, error=what)]
 
 
 def _distinct_ids(s: pd.Series) -> object:
@@ -373,7 +373,7 @@ def _isin(s: pd.Series, allowed: object) -> pd.Series:
     return pd.Series(pc.fill_null(found, False).to_numpy(zero_copy_only=False), index=s.index)
 
 
-def _listed_at(positions: np.ndarray, what: str) -> list[pa.Check]:
+def _listed_at(positions: np.ndarray, what: str) -> list[Check]:
     """Like :func:`_in`, for a column whose values were already looked up: listed where the position is
     not -1 (or the cell is empty, which its own check reports)."""
     listed = positions >= 0
@@ -381,38 +381,38 @@ def _listed_at(positions: np.ndarray, what: str) -> list[pa.Check]:
     def listed_at(s: pd.Series) -> pd.Series:
         return pd.Series(listed, index=s.index) | s.eq("")
 
-    return [pa.Check(listed_at, error=what)]
+    return [Check(listed_at, error=what)]
 
 
-def _per_code(codes: np.ndarray, distinct: pd.Index, check: pa.Check, what: str) -> pa.Check:
+def _per_code(codes: np.ndarray, distinct: pd.Index, check: Check, what: str) -> Check:
     """``check`` run once per distinct value of a column already factorized into ``codes``."""
-    ok = np.asarray(check(pd.Series(distinct, dtype="str")).check_output, dtype=bool)
+    ok = check.passed(pd.Series(distinct, dtype="str"))
 
     def per_code(s: pd.Series) -> pd.Series:
         return pd.Series(ok[codes], index=s.index)
 
     per_code.__name__ = "per_code"
-    return pa.Check(per_code, error=what)
+    return Check(per_code, error=what)
 
 
 def _one_of(
     values: tuple[str, ...], what: str, *, transform: Callable[[pd.Series], pd.Series] | None = None
-) -> pa.Check:
+) -> Check:
     def one_of(s: pd.Series) -> pd.Series:
         return (transform(s) if transform else s).isin(values)
 
-    return pa.Check(_per_distinct(one_of), error=what)
+    return Check(_per_distinct(one_of), error=what)
 
 
-def _matches(regex: re.Pattern[str], what: str, *, allow_empty: bool = False) -> pa.Check:
+def _matches(regex: re.Pattern[str], what: str, *, allow_empty: bool = False) -> Check:
     def matches(s: pd.Series) -> pd.Series:
         ok = s.str.match(regex.pattern)
         return ok | s.eq("") if allow_empty else ok
 
-    return pa.Check(_per_distinct(matches), error=what)
+    return Check(_per_distinct(matches), error=what)
 
 
-def _money(*, nonnegative: bool = False) -> list[pa.Check]:
+def _money(*, nonnegative: bool = False) -> list[Check]:
     def money_format(s: pd.Series) -> pd.Series:
         if _numeric(s):
             return pd.Series(np.isfinite(s.to_numpy(dtype="float64")), index=s.index)
@@ -423,56 +423,54 @@ def _money(*, nonnegative: bool = False) -> list[pa.Check]:
 
     # ignore_na=False: an empty cell of a Parquet money column (NaN) is an error like an empty CSV cell
     checks = [
-        pa.Check(
+        Check(
             money_format,
             error="an amount such as 1234.50 (no thousands separators, no units)",
             ignore_na=False,
         )
     ]
     if nonnegative:
-        checks.append(pa.Check(money_nonnegative, error="an amount >= 0"))
+        checks.append(Check(money_nonnegative, error="an amount >= 0"))
     return checks
 
 
-def _share() -> list[pa.Check]:
+def _share() -> list[Check]:
     def share_in_range(s: pd.Series) -> pd.Series:
         x = pd.to_numeric(s, errors="coerce")
         return x.isna() | ((x > 0) & (x <= 1))
 
     return [
-        pa.Check(lambda s: pd.to_numeric(s, errors="coerce").notna(), error="a share such as 0.25"),
-        pa.Check(share_in_range, error="a share above 0 and at most 1"),
+        Check(lambda s: pd.to_numeric(s, errors="coerce").notna(), error="a share such as 0.25"),
+        Check(share_in_range, error="a share above 0 and at most 1"),
     ]
 
 
-def _importance() -> pa.Check:
-    return pa.Check(
-        lambda s: s.isin(["", "1", "2", "3", "4", "5"]), error="an importance from 1 to 5, or empty"
-    )
+def _importance() -> Check:
+    return Check(lambda s: s.isin(["", "1", "2", "3", "4", "5"]), error="an importance from 1 to 5, or empty")
 
 
-def _ramp_months() -> pa.Check:
-    return pa.Check(
+def _ramp_months() -> Check:
+    return Check(
         lambda s: s.str.fullmatch(r"\d{1,3}") | s.eq(""),
         error="a whole number of months from 0 to 999, or empty",
     )
 
 
-def _raci() -> list[pa.Check]:
+def _raci() -> list[Check]:
     def letters_once(s: pd.Series) -> pd.Series:
         letters = s.str.upper().str.replace(r"[\s/,;]", "", regex=True)
         return letters.map(lambda v: len(set(v)) == len(v))
 
     return [
-        pa.Check(
+        Check(
             lambda s: s.str.upper().str.match(RACI_RE.pattern) | s.eq(""),
             error="RACI letters R, A, C, I (such as A, AR or A/R), or empty",
         ),
-        pa.Check(letters_once, error="each RACI letter at most once"),
+        Check(letters_once, error="each RACI letter at most once"),
     ]
 
 
-def _members(ids: object | None) -> list[pa.Check]:
+def _members(ids: object | None) -> list[Check]:
     if ids is None:
         return []
     people = set(ids.to_pylist())
@@ -480,24 +478,15 @@ def _members(ids: object | None) -> list[pa.Check]:
     def members_known(s: pd.Series) -> pd.Series:
         return s.map(lambda v: all(m.strip() in people for m in v.split(";") if m.strip()))
 
-    return [pa.Check(members_known, error="person_ids listed in people, separated by ;")]
+    return [Check(members_known, error="person_ids listed in people, separated by ;")]
 
 
-def _schema(columns: dict[str, list[pa.Check]], optional: tuple[str, ...] = ()) -> pa.DataFrameSchema:
-    """Text columns with their checks; ``optional`` columns are checked only when present."""
-    return pa.DataFrameSchema(
-        {
-            name: pa.Column(None, checks, nullable=True, required=name not in optional)
-            for name, checks in columns.items()
-        },
-        strict=False,
-        coerce=False,
-    )
+def _schema(columns: dict[str, list[Check]]) -> Schema:
+    """Text columns with their checks; an optional column (see :class:`FileSpec`) is checked when present."""
+    return columns
 
 
-def _schemas(
-    refs: dict[str, object | None], keys: ActualsKeys | None = None
-) -> dict[str, pa.DataFrameSchema]:
+def _schemas(refs: dict[str, object | None], keys: ActualsKeys | None = None) -> dict[str, Schema]:
     """The column rules of every file; ``refs`` holds the ids other files may point at, ``keys`` the
     actuals' ids already looked up (their checks then read the positions instead of hashing again)."""
     person = _in(refs["people"], "a person_id listed in people")
@@ -539,8 +528,7 @@ def _schemas(
                 "team": [],
                 "start_month": [_matches(MONTH_RE, "a month YYYY-MM, or empty", allow_empty=True)],
                 "ramp_months": [_ramp_months()],
-            },
-            optional=("start_month", "ramp_months"),
+            }
         ),
         "channel_strategy": _schema(
             {
@@ -579,8 +567,7 @@ def _schemas(
                 "product_id": [_nonempty("a product_id"), *product],
                 "final_quota": _money(nonnegative=True),
                 **_ledger_checks(refs["people"]),
-            },
-            optional=LEDGER_COLUMNS,
+            }
         ),
         "prior_quotas": _schema(
             {
@@ -596,8 +583,7 @@ def _schemas(
                 "rated_side": [side],
                 "description": [],
                 "importance": [_importance()],
-            },
-            optional=("importance",),
+            }
         ),
         "report_card_ratings": _schema(
             {
@@ -646,8 +632,7 @@ def _schemas(
                 ],
                 "note": [],
                 **_ledger_checks(refs["people"]),
-            },
-            optional=("note", *LEDGER_COLUMNS),
+            }
         ),
         "wins": _schema(
             {
@@ -662,7 +647,7 @@ def _schemas(
     }
 
 
-def _ledger_checks(people: object | None) -> dict[str, list[pa.Check]]:
+def _ledger_checks(people: object | None) -> dict[str, list[Check]]:
     """The optional history columns of a ledger (see :mod:`alignment.ledger`); each may be empty."""
     return {
         "reason": [],
@@ -673,24 +658,18 @@ def _ledger_checks(people: object | None) -> dict[str, list[pa.Check]]:
     }
 
 
-def _column_problems(name: str, df: pd.DataFrame, schema: pa.DataFrameSchema) -> list[Problem]:
+def _column_problems(name: str, df: pd.DataFrame, schema: Schema) -> list[Problem]:
     """One problem per cell that fails a column check of ``schema``.
 
-    Each check is run on its column directly (a pandera ``Check`` is callable) rather than
-    through ``schema.validate(lazy=True)``: on a file of a million bad cells, pandera's table of
-    failure cases costs more time and memory than the checks themselves. The values shown are
-    shared between problems: a million copies of ``12k`` are one string.
+    The values shown are shared between problems: a million copies of ``12k`` are one string.
     """
     out: list[Problem] = []
-    for col, column in schema.columns.items():
+    for col, checks in schema.items():
         if col not in df.columns:  # an optional column that is absent; missing ones are reported before
             continue
         s = df[col]
-        for check in column.checks:
-            passed = check(s).check_output
-            if isinstance(passed, pd.Series):
-                passed = passed.fillna(False)
-            bad = np.flatnonzero(~np.asarray(passed, dtype=bool))
+        for check in checks:
+            bad = np.flatnonzero(~check.passed(s))
             if not bad.size:
                 continue
             codes, distinct = pd.factorize(s.iloc[bad], use_na_sentinel=False)
