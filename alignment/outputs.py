@@ -43,6 +43,8 @@ _TEXT = pa.large_string()
 _NEEDS_QUOTES = '[,"\n\r]'
 _QUOTE_BYTES = np.frombuffer(b',"\n\r', dtype="uint8")
 _ROWS_PER_CHUNK = 1 << 19
+#: From how many cells formatting a table's columns in threads pays for starting them.
+_CELLS_WORTH_THREADS = 1_000_000
 _FLOAT_FAST_LIMIT = 1e9  # below this, 6 decimals are formatted exactly from integer millionths
 
 
@@ -192,8 +194,19 @@ def _column_text_parts(s: pd.Series, money: bool) -> pa.Array | pa.ChunkedArray:
 
 
 def _text_columns(df: pd.DataFrame, money: Iterable[str]) -> list[pa.Array]:
+    """Each column's text form; a large table's columns are formatted side by side in threads (the
+    Arrow kernels that do the work release the GIL)."""
     money = set(money)
-    return [_column_text(df.iloc[:, i], col in money) for i, col in enumerate(df.columns)]
+
+    def text(i: int) -> pa.Array:
+        return _column_text(df.iloc[:, i], df.columns[i] in money)
+
+    if len(df) * len(df.columns) < _CELLS_WORTH_THREADS:
+        return [text(i) for i in range(len(df.columns))]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+        return list(pool.map(text, range(len(df.columns))))
 
 
 def to_text_table(df: pd.DataFrame, money: Iterable[str] = ()) -> pd.DataFrame:

@@ -42,6 +42,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 BENCH_DIR = Path(__file__).resolve().parent
 OUT_DIR = BENCH_DIR / "out"
@@ -128,12 +132,45 @@ def reading_floor_once(folder: Path) -> None:
 
 def io_floor_once(folder: Path, shapes: list[TableShape], out: Path) -> None:
     """The reading floor, then tables of the plan's shapes written with pyarrow's CSV writer."""
+    _write_shapes(_read_inputs(folder)["sales_input"], shapes, out)
+
+
+def _read_plain(folder: Path) -> dict:
+    """Every input file read with pyarrow alone (Parquet, or CSV as text), as pandas frames with Arrow
+    strings, then one groupby sum of the actuals' revenue by customer: a fresh process's floor."""
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+    import pyarrow.parquet as pq
+
+    text = pd.StringDtype("pyarrow", na_value=float("nan"))
+    tables = {}
+    for path in sorted(folder.iterdir()):
+        if path.suffix == ".parquet":
+            table = pq.read_table(path)
+        elif path.suffix == ".csv":
+            names = pa_csv.read_csv(path, read_options=pa_csv.ReadOptions(skip_rows_after_names=1 << 62))
+            table = pa_csv.read_csv(
+                path,
+                convert_options=pa_csv.ConvertOptions(
+                    column_types=dict.fromkeys(names.column_names, pa.string())
+                ),
+            )
+        else:
+            continue
+        tables[path.stem] = table.to_pandas(types_mapper=lambda t: text if pa.types.is_string(t) else None)
+    actuals = tables["actuals"]
+    total = pd.to_numeric(actuals["revenue"]).groupby(actuals["customer_id"]).sum()
+    assert len(total) > 0
+    return tables
+
+
+def _write_shapes(source: pd.DataFrame, shapes: list[TableShape], out: Path) -> None:
+    """Tables of the given shapes, values taken from ``source`` (sales_input), by pyarrow's CSV writer."""
     import numpy as np
     import pyarrow as pa
     import pyarrow.csv as pa_csv
 
-    tables = _read_inputs(folder)
-    source = tables["sales_input"]
     text = pa.array(source["customer_id"])
     number = pa.array(source["potential"].to_numpy(dtype="float64"))
     out.mkdir(parents=True, exist_ok=True)
@@ -143,6 +180,38 @@ def io_floor_once(folder: Path, shapes: list[TableShape], out: Path) -> None:
         kinds = {"text": text.take(rows), "number": number.take(rows), "bool": flags}
         table = pa.table({name: kinds[kind] for name, kind in shape.columns})
         pa_csv.write_csv(table, out / shape.name)
+
+
+def floor_process_once(folder: Path, shapes_file: Path, out: Path) -> Timing:
+    """A fresh Python process that imports pandas and pyarrow, reads the inputs with pyarrow
+    (:func:`_read_plain`) and writes tables of the plan's shapes (:func:`_write_shapes`)."""
+    return _process(
+        [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--floor-child",
+            str(folder),
+            str(shapes_file),
+            str(out),
+        ]
+    )
+
+
+def command_once(params: Path, out: Path) -> Timing:
+    """``alignment plan PARAMS --out OUT`` as the user runs it: a fresh process, imports included."""
+    return _process([sys.executable, "-m", "alignment", "plan", str(params), "--out", str(out)])
+
+
+def _process(argv: list[str]) -> Timing:
+    """Wall clock and CPU time (user + system, children included) of one command."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall = time.perf_counter()
+    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wall = time.perf_counter() - wall
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return Timing(wall, after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
 
 
 def engine_once(folder: Path) -> tuple[float, float]:
@@ -241,10 +310,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--customers", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--memory-of", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--floor-child", nargs=3, type=Path, help=argparse.SUPPRESS)
     parser.add_argument(
         "--memory-of-plan", nargs=3, metavar=("PARAMS", "OUT", "FORMAT"), help=argparse.SUPPRESS
     )
     args = parser.parse_args(argv)
+    if args.floor_child is not None:  # a child process of floor_process_once
+        folder, shapes_file, out = args.floor_child
+        shapes = [
+            TableShape(d["name"], d["rows"], tuple(tuple(c) for c in d["columns"]))
+            for d in json.loads(shapes_file.read_text(encoding="utf-8"))
+        ]
+        _write_shapes(_read_plain(folder)["sales_input"], shapes, out)
+        return 0
     if args.memory_of is not None or args.memory_of_plan is not None:  # a child process of peak_memory
         before = _high_water_mb()
         if args.memory_of is not None:
@@ -261,6 +339,11 @@ def main(argv: list[str] | None = None) -> int:
     shutil.rmtree(work, ignore_errors=True)
     shapes = plan_shapes(folder)
     table_formats = formats()
+    shapes_file = work / "shapes.json"
+    work.mkdir(parents=True)
+    shapes_file.write_text(
+        json.dumps([{"name": t.name, "rows": t.rows, "columns": t.columns} for t in shapes]), encoding="utf-8"
+    )
 
     runs: dict[str, list[Timing]] = {}
     engine_parts: list[tuple[float, float]] = []
@@ -275,6 +358,8 @@ def main(argv: list[str] | None = None) -> int:
             runs.setdefault(f"plan {table_format}", []).append(
                 timed(lambda out=out, f=table_format: plan_command_once(params, out, f))
             )
+        runs.setdefault("floor process", []).append(floor_process_once(folder, shapes_file, work / f"fp_{i}"))
+        runs.setdefault("command", []).append(command_once(params, work / f"command_{i}"))
     timing = {name: best(t) for name, t in runs.items()}
     written = {f: sum(p.stat().st_size for p in (work / f"plan_{f}_0").iterdir()) for f in table_formats}
     floor_written = sum(p.stat().st_size for p in (work / "floor_0").iterdir())
@@ -325,6 +410,14 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"end-to-end/floor ratio, {table_format}: {t.wall / io_floor.wall:.2f} (cpu {t.cpu / io_floor.cpu:.2f})"
         )
+    process, command = timing["floor process"], timing["command"]
+    print(
+        f"{'I/O floor as a fresh process (imports pandas, pyarrow; reads with pyarrow alone):':<70} {process}"
+    )
+    print(f"{'alignment plan as a fresh process (the command, imports included):':<70} {command}")
+    print(
+        f"command/floor ratio, fresh processes: {command.wall / process.wall:.2f} (cpu {command.cpu / process.cpu:.2f})"
+    )
     for name, m in memory.items():
         label = "engine" if name == "engine" else f"alignment plan, {name.split()[1]}"
         print(f"peak memory, {label}: {m['peak_mb']:,.0f} MB (at process start: {m['start_mb']:,.0f} MB)")
