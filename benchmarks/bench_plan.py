@@ -19,7 +19,11 @@ turns so that a busy machine slows every measurement alike:
   :func:`alignment.engine.plan.build_plan`;
 - ``alignment plan PARAMS --out DIR`` end to end (checked loading, planning, writing the four CSV
   tables), run in this process through :func:`alignment.cli.main`, and the same with
-  ``--format parquet``.
+  ``--format parquet``;
+- as fresh processes, what a user waits for at the prompt: ``python -m alignment plan PARAMS --out
+  DIR`` (its imports included) against a floor process that imports pandas and pyarrow, reads every
+  input file with pyarrow alone, sums the actuals by customer and writes the same tables of the
+  plan's shape (``command/floor ratio``; aim: at most 2).
 
 It prints the times (wall clock and CPU, the CPU time of all threads of the process) and the ratios
 ``plan/floor`` (engine against the reading floor; aim: under 3) and ``end-to-end/floor``
