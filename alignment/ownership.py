@@ -23,6 +23,7 @@ import json
 import os
 import uuid
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -250,11 +251,14 @@ def write_owned(
                 "temporary": sorted({*leftovers, *(t.name for t in temps.values())}),
             },
         )
-        new = {}
-        for name, write in writers.items():
-            write(temps[name])
-            os.chmod(temps[name], 0o666 & ~_umask())
-            new[name] = digest(temps[name])
+        # each written file is hashed in a thread while the next one is written (hashlib releases the GIL)
+        with ThreadPoolExecutor(max_workers=1) as hashing:
+            pending = {}
+            for name, write in writers.items():
+                write(temps[name])
+                os.chmod(temps[name], 0o666 & ~_umask())
+                pending[name] = hashing.submit(digest, temps[name])
+            new = {name: done.result() for name, done in pending.items()}
         write_marker(
             marker_path,
             {
