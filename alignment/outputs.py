@@ -197,16 +197,33 @@ def _text_columns(df: pd.DataFrame, money: Iterable[str]) -> list[pa.Array]:
     """Each column's text form; a large table's columns are formatted side by side in threads (the
     Arrow kernels that do the work release the GIL)."""
     money = set(money)
-
-    def text(i: int) -> pa.Array:
-        return _column_text(df.iloc[:, i], df.columns[i] in money)
-
     if len(df) * len(df.columns) < _CELLS_WORTH_THREADS:
-        return [text(i) for i in range(len(df.columns))]
+        return [_column_text(df.iloc[:, i], col in money) for i, col in enumerate(df.columns)]
     from concurrent.futures import ThreadPoolExecutor
 
+    # pieces of a column: a long column of numbers (the costly kind to format) is cut in two
+    n = len(df)
+    halves = [slice(0, n // 2), slice(n // 2, n)]
+    pieces = [
+        (i, part)
+        for i, col in enumerate(df.columns)
+        for part in (halves if n >= _CELLS_WORTH_THREADS and _numbers(df.iloc[:, i]) else [slice(0, n)])
+    ]
+
+    def text(piece: tuple[int, slice]) -> pa.Array:
+        i, part = piece
+        return _column_text(df.iloc[part, i], df.columns[i] in money)
+
     with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
-        return list(pool.map(text, range(len(df.columns))))
+        done = list(pool.map(text, pieces))
+    by_column: list[list[pa.Array]] = [[] for _ in df.columns]
+    for (i, _), piece in zip(pieces, done, strict=True):
+        by_column[i].append(piece)
+    return [parts[0] if len(parts) == 1 else pa.concat_arrays(parts) for parts in by_column]
+
+
+def _numbers(s: pd.Series) -> bool:
+    return pd.api.types.is_float_dtype(s) or pd.api.types.is_integer_dtype(s)
 
 
 def to_text_table(df: pd.DataFrame, money: Iterable[str] = ()) -> pd.DataFrame:
