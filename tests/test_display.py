@@ -297,3 +297,50 @@ class TestSentencesReadMoneyAsTheTables:
         assert ">+€12.3K</td>" in html
         assert f"{base['top_down_target']:,.2f}" not in html
         assert f">{base['top_down_target']:,.2f}</td>" in headline_html(base, base)  # the default display
+
+
+def _tooltip_titles(spec) -> list[str]:
+    """Every tooltip title of a chart's spec, nested views included."""
+    found = []
+    if isinstance(spec, dict):
+        for name, value in spec.items():
+            if name == "tooltip":
+                found += [t["title"] for t in (value if isinstance(value, list) else [value]) if "title" in t]
+            else:
+                found += _tooltip_titles(value)
+    elif isinstance(spec, list):
+        for item in spec:
+            found += _tooltip_titles(item)
+    return found
+
+
+def test_money_tooltips_name_the_currency(sample_plan) -> None:
+    from alignment.practices import celebration as cb
+    from alignment.presentation.charts import celebration as cc
+    from alignment.presentation.charts import review as rc
+
+    params, inputs, plan = sample_plan
+    review = rv.monthly_review(plan.monthly_objectives, inputs, params)
+    results = cb.quarter_results(plan.monthly_objectives, inputs, params)
+
+    def charts() -> list:
+        return [
+            rc.cumulative_chart(
+                rv.cumulative_track(plan.monthly_objectives, inputs, params), params.review.month
+            ),
+            rc.variance_heatmap(rv.variance_cells(plan.monthly_objectives, inputs, params)),
+            rc.variance_bars(rv.review_level(review, "channel"), "Variance by channel"),
+            cc.quarter_results_chart(results, "customer_group", "Customer group"),
+            cc.wins_chart(cb.quarter_wins(inputs, params.celebration.quarter)),
+        ]
+
+    with using(Display(money_scale="thousands", currency="€")):
+        titles = [t for c in charts() for t in _tooltip_titles(c.to_dict())]
+    assert {"Objective (€)", "Actual (€)", "Variance (€)", "Revenue impact (€)"} <= set(titles)
+    assert not [t for t in titles if "currency units" in t]
+    # without a currency: the axes' default wording
+    titles = [t for c in charts() for t in _tooltip_titles(c.to_dict())]
+    assert {"Objective (currency units)", "Cumulative (currency units)"} <= set(titles)
+    # no chart writes the unit itself: every money title is money_title's
+    charts_dir = Path(cc.__file__).parent
+    assert [p.name for p in charts_dir.glob("*.py") if '(currency units)"' in p.read_text()] == []
