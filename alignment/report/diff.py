@@ -29,7 +29,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from alignment.money import from_cents, to_cents
+from alignment.money import SCALES, from_cents, to_cents
+from alignment.presentation.tables import Display
 
 LEVELS = ("customer_group", "region", "account_owner")
 KEYS = ["customer_id", "product_id"]
@@ -83,6 +84,18 @@ def read_report(folder: str | Path, which: str = "report") -> Report:
         )
     except ValueError as exc:
         raise DiffError(f"alignment diff: {which}: {run}: expected JSON ({exc})") from exc
+
+
+def report_display(report: Report) -> Display:
+    """How money read in a report: its params file's ``display`` section, as run.json records it
+    (units without a currency when the section was not set)."""
+    section = report.parameters.get("display") or {}
+    scale = section.get("money_scale") if isinstance(section, dict) else None
+    currency = section.get("currency") if isinstance(section, dict) else None
+    return Display(
+        money_scale=scale if scale in SCALES else "units",
+        currency=currency if isinstance(currency, str) and currency else None,
+    )
 
 
 def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
@@ -423,6 +436,7 @@ __all__ = [
     "ScenarioComparison",
     "compare_reports",
     "read_report",
+    "report_display",
     "scenario_comparison",
     "write_diff",
 ]
