@@ -220,6 +220,31 @@ class TestPackHtml:
 # --------------------------------------------------------------------------- without a browser
 
 
+def test_the_print_and_the_browser_tests_start_chromium_with_the_same_flags(monkeypatch, tmp_path):
+    import browser_support
+
+    from alignment.report import pack
+
+    seen = {}
+
+    def run(command, **_):
+        seen["command"] = command
+        Path(command[-2].removeprefix("--print-to-pdf=")).write_bytes(b"%PDF-1.4")
+        return subprocess.CompletedProcess(command, 0, "", "")
+
+    monkeypatch.setattr(pack.subprocess, "run", run)
+    page = tmp_path / "pack.html"
+    page.write_text("<p>pack</p>", encoding="utf-8")
+    pack.print_pdf(page, tmp_path / "pack.pdf", browser=Path("/bin/true"))
+    flags = [
+        a
+        for a in seen["command"][1:]
+        if a != "--headless" and not a.startswith(("--user-data", "--no-pdf", "--print"))
+    ]
+    assert flags[:-1] == list(pack.LAUNCH_ARGS) == browser_support.LAUNCH_ARGS
+    assert (tmp_path / "pack.pdf").read_bytes() == b"%PDF-1.4"
+
+
 class TestWithoutChromium:
     def test_check_names_the_browser_in_one_line(self, monkeypatch, tmp_path):
         monkeypatch.setenv(CHROMIUM_ENV, str(tmp_path / "no-chromium"))

@@ -52,6 +52,16 @@ PACK_PDF = "pack.pdf"
 CHROMIUM_ENV = "ALIGNMENT_CHROMIUM"
 DEFAULT_CHROMIUM = Path("/usr/bin/chromium")
 PRINT_TIMEOUT_S = 120
+#: the flags every headless Chromium of the workbook starts with (the pack's print, the browser tests):
+#: no sandbox (containers), no GPU, no request of its own (updates, sync, first-run pages)
+LAUNCH_ARGS: tuple[str, ...] = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+)
 GROUP_FIGURES = ("allocated_from_gap", "change_from_committed", "final_quota")
 
 
@@ -155,12 +165,7 @@ def print_pdf(html_file: Path, pdf_file: Path, browser: Path | None = None) -> P
         command = [
             str(browser),
             "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
+            *LAUNCH_ARGS,
             f"--user-data-dir={Path(tmp) / 'profile'}",
             "--no-pdf-header-footer",
             f"--print-to-pdf={out}",
