@@ -328,6 +328,7 @@ class ReportDiff:
     report_card: pd.DataFrame | None
     cycles: tuple[str | None, str | None]
     notes: list[str] = field(default_factory=list)
+    display: Display = field(default_factory=Display)  # how money reads: B's display section
 
     def summary_lines(self) -> list[str]:
         """A few lines for the command line."""
@@ -390,6 +391,7 @@ def compare_reports(
         report_card=card,
         cycles=cycles,
         notes=notes,
+        display=report_display(b),
     )
 
 

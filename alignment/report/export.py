@@ -631,11 +631,9 @@ def diff_html(diff: Any, display: Display | None = None) -> str:
     """The page of ``alignment diff`` (autoescaped): a :class:`alignment.report.diff.ReportDiff`.
 
     Money reads as ``display`` shows it; by default as the later report's params file (B's ``display``
-    section, recorded in its run.json) sets it.
+    section, recorded in its run.json) sets it (``diff.display``).
     """
-    from alignment.report.diff import report_display
-
-    display = display or report_display(diff.b)
+    display = display or diff.display
     quota_cols = [("key", "text"), ("v0", "money"), ("v1", "money"), ("d1", "change")]
     levels = [
         (title, _rows(diff.quotas.get(level), quota_cols, display))
