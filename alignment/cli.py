@@ -192,6 +192,24 @@ def _print_problems(problems, warnings, limit: int = 200) -> None:
         print(f"... and {rest} more", file=sys.stderr)
 
 
+def _collect_outcome(problems, warnings, target: Path, done: str | None) -> int:
+    """The closing lines every collect command prints: its problems and warnings, then either that nothing
+    was written (exit 2, when ``done`` is None) or ``done``, what it read and wrote (exit 0)."""
+    _print_problems(problems, warnings)
+    if done is None:
+        print(f"{len(problems)} problems: nothing written to {target}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(done)
+    return EXIT_OK
+
+
+def _recorded(r, into: Path) -> str:
+    """What a collect command added to a ledger (:class:`alignment.ledger.Recorded`)."""
+    return (
+        f"{r.added} added to {into}, {r.superseded} earlier rows superseded, {r.unchanged} already recorded"
+    )
+
+
 def _collect(args: argparse.Namespace) -> int:
     from alignment.written import Refused
 
@@ -205,14 +223,12 @@ def _collect(args: argparse.Namespace) -> int:
 
 
 def _collect_overrides(args: argparse.Namespace) -> int:
-    import datetime as dt
     import re
 
     from alignment.presentation.quota_edits import collect_overrides
 
-    on = args.on or dt.date.today().isoformat()
-    if not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])", on):
-        print(f"alignment collect overrides: --on: value {on!r}: expected a date YYYY-MM-DD", file=sys.stderr)
+    on = _day("overrides", args.on)
+    if on is None:
         return EXIT_BAD_INPUT
     if args.expires and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", args.expires):
         print(
@@ -221,16 +237,10 @@ def _collect_overrides(args: argparse.Namespace) -> int:
         )
         return EXIT_BAD_INPUT
     done = collect_overrides(args.book, args.into, on=on, expires=args.expires)
-    _print_problems(done.problems, done.warnings)
-    if done.recorded is None:
-        print(f"{len(done.problems)} problems: nothing written to {args.into}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    r = done.recorded
-    print(
-        f"{len(done.entries)} new quotas in {len(done.books)} books: {r.added} added to {args.into}, "
-        f"{r.superseded} earlier rows superseded, {r.unchanged} already recorded"
-    )
-    return EXIT_OK
+    summary = None
+    if done.recorded is not None:
+        summary = f"{len(done.entries)} new quotas in {len(done.books)} books: {_recorded(done.recorded, args.into)}"
+    return _collect_outcome(done.problems, done.warnings, args.into, summary)
 
 
 def _day(command: str, on: str | None) -> str | None:
@@ -252,31 +262,23 @@ def _collect_review_actions(args: argparse.Namespace) -> int:
     if on is None:
         return EXIT_BAD_INPUT
     done = collect_review_sheet(args.book, args.into, on=on)
-    _print_problems(done.problems, done.warnings)
-    if done.recorded is None:
-        print(f"{len(done.problems)} problems: nothing written to {args.into}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    r = done.recorded
-    print(
-        f"{len(done.entries)} actions on the sheet: {r.added} added to {args.into}, "
-        f"{r.superseded} earlier rows superseded, {r.unchanged} already recorded"
-    )
-    return EXIT_OK
+    summary = None
+    if done.recorded is not None:
+        summary = f"{len(done.entries)} actions on the sheet: {_recorded(done.recorded, args.into)}"
+    return _collect_outcome(done.problems, done.warnings, args.into, summary)
 
 
 def _collect_sales_input(args: argparse.Namespace) -> int:
     from alignment.presentation.sales_sheets import collect_sales_input
 
     done = collect_sales_input(args.folder, args.out)
-    _print_problems(done.problems, done.warnings)
-    if done.written is None:
-        print(f"{len(done.problems)} problems: nothing written to {args.out}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    print(
-        f"{len(done.sales_input)} rows from {len(done.books)} workbooks ({done.left_empty} rows left empty) "
-        f"written to {args.out}"
-    )
-    return EXIT_OK
+    summary = None
+    if done.written is not None:
+        summary = (
+            f"{len(done.sales_input)} rows from {len(done.books)} workbooks ({done.left_empty} rows left empty) "
+            f"written to {args.out}"
+        )
+    return _collect_outcome(done.problems, done.warnings, args.out, summary)
 
 
 def _template(args: argparse.Namespace) -> int:

@@ -160,3 +160,39 @@ def short_money(value: float | None, currency: str = "") -> str:
     else:
         text = f"{x:,.0f}"
     return f"{sign}{currency}{text}"
+
+
+#: How shown money reads at each ``display.money_scale``: (divisor, decimals shown, word in a column
+#: label, suffix of a figure). Display only: CSVs, tables files and the quota book keep cents.
+SCALES: dict[str, tuple[float, int, str, str]] = {
+    "units": (1.0, 2, "", ""),
+    "thousands": (1e3, 1, "thousands", "K"),
+    "millions": (1e6, 2, "millions", "M"),
+}
+
+
+def scaled_text(
+    x: float, scale: str = "units", *, whole: bool = False, decimals: int = 2, signed: bool = False
+) -> str:
+    """An amount in a display scale, as a table cell shows it: ``1234567.5`` -> ``1,234,567.50`` (units),
+    ``1,234.6`` (thousands), ``1.23`` (millions).
+
+    ``whole``: the amount's column holds whole amounts of the scale, written without decimals.
+    ``decimals`` caps the decimals of units. ``signed`` writes ``+`` before an amount >= 0 (a difference).
+    """
+    divisor, places, _, _ = SCALES[scale]
+    places = 0 if whole else min(places, decimals) if divisor == 1.0 else places
+    return f"{x / divisor:{'+' if signed else ''},.{places}f}"
+
+
+def figure_text(
+    value: float | None, scale: str = "units", currency: str | None = None, *, signed: bool = False
+) -> str:
+    """A money figure with its currency and scale, as a sentence or a figure table shows it:
+    ``€66,499,208.54`` (units), ``€66,499.2K`` (thousands), ``66.50M`` (millions, no currency);
+    ``signed`` writes ``+`` before an amount >= 0 (a variance). Missing -> an em dash."""
+    if value is None or not np.isfinite(value):
+        return "—"
+    x = float(value)
+    sign = "-" if x < 0 else ("+" if signed else "")
+    return f"{sign}{currency or ''}{scaled_text(abs(x), scale)}{SCALES[scale][3]}"

@@ -28,15 +28,10 @@ from typing import Any
 
 import pytest
 
+from alignment.report.pack import LAUNCH_ARGS as PACK_LAUNCH_ARGS
+
 CHROMIUM = Path(os.environ.get("ALIGNMENT_CHROMIUM", "/usr/bin/chromium"))
-LAUNCH_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+LAUNCH_ARGS = list(PACK_LAUNCH_ARGS)  # the flags the board pack's print starts Chromium with
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 ARTIFACTS = PROJECT_DIR / "test-artifacts"
 VIEWPORT = {"width": 1280, "height": 900}

@@ -277,3 +277,31 @@ def test_an_alias_bomb_exits_2_at_once(tmp_path: Path) -> None:
         "bomb.yaml: aliases (*name) repeat more than 10,000 values: expected a params file whose aliases repeat at "
         "most 10,000 values in all"
     )
+
+
+class TestCollectClosingLines:
+    """Every collect command closes the same way (alignment.cli._collect_outcome)."""
+
+    def test_problems_then_nothing_written_exit_2(self, capsys) -> None:
+        from alignment.cli import _collect_outcome
+        from alignment.problems import Problem
+
+        problem = Problem("book.xlsx", 3, "new_quota", "x", "an amount")
+        assert _collect_outcome([problem], [], Path("o.csv"), None) == 2
+        out, err = capsys.readouterr()
+        assert out == "" and err.splitlines() == [problem.line(), "1 problems: nothing written to o.csv"]
+
+    def test_what_was_recorded_exit_0(self, capsys) -> None:
+        from alignment.cli import _collect_outcome, _recorded
+        from alignment.ledger import Recorded
+
+        done = Recorded(ledger=pd.DataFrame(), added=2, superseded=1, unchanged=3)
+        assert (
+            _collect_outcome(
+                [], [], Path("r.csv"), f"4 actions on the sheet: {_recorded(done, Path('r.csv'))}"
+            )
+            == 0
+        )
+        assert capsys.readouterr().out == (
+            "4 actions on the sheet: 2 added to r.csv, 1 earlier rows superseded, 3 already recorded\n"
+        )

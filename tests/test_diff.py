@@ -106,3 +106,20 @@ class TestCommand:
         code = main(["run", str(SAMPLE_PARAMS), "--out", str(tmp_path / "r"), "--compare-to", str(tmp_path)])
         assert code == 2
         assert "--compare-to" in capsys.readouterr().err and not (tmp_path / "r").exists()
+
+
+def test_the_page_reads_money_as_the_later_reports_display(two, tmp_path: Path) -> None:
+    a, b = two
+    for folder, gap in ((a, 100_000.0), (b, 150_500.0)):
+        (folder / "headline.json").write_text(json.dumps({"gap": gap}), encoding="utf-8")
+    run = json.loads((b / "run.json").read_text(encoding="utf-8"))
+    run["parameters"]["display"] = {"money_scale": "thousands", "currency": "€"}
+    (b / "run.json").write_text(json.dumps(run), encoding="utf-8")
+    out = tmp_path / "d.html"
+    assert main(["diff", str(a), str(b), "--out", str(out)]) == 0
+    text = html.unescape(out.read_text(encoding="utf-8"))
+    assert "Money in € thousands, as the display settings give it." in text
+    assert re.search(r"<td[^>]*>€100\.0K</td>\s*<td[^>]*>€150\.5K</td>\s*<td[^>]*>\+€50\.5K</td>", text)
+    assert "150,500.00" not in text
+    # quotas by owner in thousands: S2 200.00 + 10.00 in B
+    assert re.search(r"<td>S2</td>\s*<td[^>]*>0\.2</td>\s*<td[^>]*>0\.2</td>\s*<td[^>]*>\+0\.0</td>", text)

@@ -237,3 +237,110 @@ def test_money_axes_name_the_currency() -> None:
     assert money_axis("Gap").to_dict()["title"] == "Gap (currency units)"
     with using(Display(currency="€")):
         assert money_axis("Gap").to_dict()["title"] == "Gap (€)"
+
+
+@pytest.fixture(scope="module")
+def sample_plan():
+    params, inputs, _ = load_checked(SAMPLE_PARAMS)
+    return params, inputs, build_plan(inputs, params)
+
+
+class TestSentencesReadMoneyAsTheTables:
+    """Page 05's year-to-date lines, page 06's quarter line and page 07's scenario table write money
+    with the one figure helper the tables use (money_figure), in the display's scale and currency."""
+
+    EURO_K = DisplayParams(money_scale="thousands", currency="€")
+
+    def test_the_review_lines(self, sample_plan) -> None:
+        params, inputs, plan = sample_plan
+        review = rv.monthly_review(plan.monthly_objectives, inputs, params)
+        track = rv.cumulative_track(plan.monthly_objectives, inputs, params)
+        ytd = rv.review_level(review, "total", "ytd").iloc[0]
+        shown = Display(money_scale="thousands", currency="€")
+        note = rv.review_note(review, track, replace(params, display=self.EURO_K), [])
+        line = next(x for x in note.splitlines() if x.startswith("- **Year to date:**"))
+        assert line == (
+            f"- **Year to date:** actual {format_figure('ytd_actual', ytd['actual'], shown)} against objective "
+            f"{format_figure('ytd_objective', ytd['objective'], shown)} ({ytd['attainment']:.1%} attainment), "
+            f"variance {'+' if ytd['variance'] >= 0 else ''}{format_figure('ytd_actual', ytd['variance'], shown)}."
+        )
+        assert line.count("€") == 3 and line.count("K") == 3
+        assert f"{ytd['actual']:,.2f}" not in note  # no amount in full units
+        # without a display section the lines read as before: units, two decimals, no symbol
+        assert f"actual {ytd['actual']:,.2f} against" in rv.review_note(review, track, params, [])
+
+    def test_the_quarter_line(self, sample_plan) -> None:
+        from alignment.practices import celebration as cb
+
+        params, inputs, plan = sample_plan
+        results = cb.quarter_results(plan.monthly_objectives, inputs, params)
+        total = results[results["level"] == "total"].iloc[0]
+        shown = Display(money_scale="thousands", currency="€")
+        note = cb.results_note(results, self.EURO_K)
+        assert note.startswith(
+            f"**{total['quarter']}: {format_figure('ytd_actual', total['actual'], shown)} booked against an "
+            f"objective of {format_figure('ytd_actual', total['objective'], shown)}**"
+        )
+        assert f"{total['actual']:,.2f}" not in note and note.count("€") == 3
+        assert f"{total['actual']:,.2f} booked" in cb.results_note(results)
+
+    def test_the_scenario_table(self, sample_plan) -> None:
+        from alignment.presentation.explorer import headline_html
+
+        *_, plan = sample_plan
+        base = plan.figures()
+        moved = {**base, "final_quota_total": base["final_quota_total"] + 12_345.0}
+        with using(Display(money_scale="thousands", currency="€")):
+            html = headline_html(moved, base)
+            total = format_figure("final_quota_total", moved["final_quota_total"])
+        assert f">{total}</td>" in html and total.startswith("€") and total.endswith("K")
+        assert ">+€12.3K</td>" in html
+        assert f"{base['top_down_target']:,.2f}" not in html
+        assert f">{base['top_down_target']:,.2f}</td>" in headline_html(base, base)  # the default display
+
+
+def _tooltip_titles(spec) -> list[str]:
+    """Every tooltip title of a chart's spec, nested views included."""
+    found = []
+    if isinstance(spec, dict):
+        for name, value in spec.items():
+            if name == "tooltip":
+                found += [t["title"] for t in (value if isinstance(value, list) else [value]) if "title" in t]
+            else:
+                found += _tooltip_titles(value)
+    elif isinstance(spec, list):
+        for item in spec:
+            found += _tooltip_titles(item)
+    return found
+
+
+def test_money_tooltips_name_the_currency(sample_plan) -> None:
+    from alignment.practices import celebration as cb
+    from alignment.presentation.charts import celebration as cc
+    from alignment.presentation.charts import review as rc
+
+    params, inputs, plan = sample_plan
+    review = rv.monthly_review(plan.monthly_objectives, inputs, params)
+    results = cb.quarter_results(plan.monthly_objectives, inputs, params)
+
+    def charts() -> list:
+        return [
+            rc.cumulative_chart(
+                rv.cumulative_track(plan.monthly_objectives, inputs, params), params.review.month
+            ),
+            rc.variance_heatmap(rv.variance_cells(plan.monthly_objectives, inputs, params)),
+            rc.variance_bars(rv.review_level(review, "channel"), "Variance by channel"),
+            cc.quarter_results_chart(results, "customer_group", "Customer group"),
+            cc.wins_chart(cb.quarter_wins(inputs, params.celebration.quarter)),
+        ]
+
+    with using(Display(money_scale="thousands", currency="€")):
+        titles = [t for c in charts() for t in _tooltip_titles(c.to_dict())]
+    assert {"Objective (€)", "Actual (€)", "Variance (€)", "Revenue impact (€)"} <= set(titles)
+    assert not [t for t in titles if "currency units" in t]
+    # without a currency: the axes' default wording
+    titles = [t for c in charts() for t in _tooltip_titles(c.to_dict())]
+    assert {"Objective (currency units)", "Cumulative (currency units)"} <= set(titles)
+    # no chart writes the unit itself: every money title is money_title's
+    charts_dir = Path(cc.__file__).parent
+    assert [p.name for p in charts_dir.glob("*.py") if '(currency units)"' in p.read_text()] == []

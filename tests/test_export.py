@@ -10,7 +10,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output
 
 from alignment.presentation.display import EMBED_OPTIONS, VEGALITE_MIMETYPE, chart_mimebundle, chart_title
-from alignment.presentation.tables import format_figure, format_value
+from alignment.presentation.tables import Display, format_figure, format_value
 from alignment.report.export import (
     IndexPage,
     PageInfo,
@@ -412,6 +412,29 @@ class TestComparisonHtml:
             '<td class="num">—</td><td class="num">—</td>' in html
         )
         assert "status-failed" in html and XSS not in html
+
+    def test_money_as_the_display_sets_it(self):
+        scenarios = [
+            {"name": n, "link": f"{n}/index.html", "status": "ok", "headline": {"top_down_target": t}}
+            for n, t in (("low", 1_250_000.0), ("high", 1_500_000.0))
+        ]
+        groups = [
+            {
+                "customer_group": "SMB",
+                "low": {
+                    "allocated_from_gap": 12_345.0,
+                    "change_from_committed": 0.0,
+                    "final_quota": 99_000.0,
+                },
+                "high": None,
+            }
+        ]
+        euro_k = Display(money_scale="thousands", currency="€")
+        html = comparison_html(scenarios, groups, "now", display=euro_k)
+        assert '<td class="num">€1,250.0K</td><td class="num">€1,500.0K</td>' in html
+        assert '<td class="num">12.3</td><td class="num">0.0</td><td class="num">99.0</td>' in html
+        assert "Money in € thousands, as the display settings give it." in html
+        assert "1,250,000.00" not in html
 
 
 # --------------------------------------------------------------------------- the sample report, as a reader sees it

@@ -112,6 +112,21 @@ class TestPackPages:
         ]  # the summary's quota line
         assert allocation.table is not None and allocation.chart is None
 
+    def test_a_quarter_without_wins_says_so_in_one_sentence(self, tmp_path):
+        quarter = {"quarter": "2026-Q3", "attainment": 0.96, "mixed_share": None}
+        empty = {"quarter_summary": {**quarter, "successes": 0, "shortcomings": 0}}
+        (page,) = pack_pages(tmp_path, {}, empty)
+        assert page.id == "celebration"
+        assert [line.text for line in page.lines] == [
+            "Celebration 2026-Q3: 96.0% of the quarter's objective; no success or shortcoming is recorded "
+            "for the quarter."
+        ]
+        kept = {"quarter_summary": {**quarter, "successes": 2, "shortcomings": 1, "mixed_share": 0.5}}
+        (page,) = pack_pages(tmp_path, {}, kept)
+        assert page.lines[0].text.endswith(
+            "2 successes, 50% of them mixed teams; 1 shortcomings with lessons."
+        )
+
     def test_no_run_no_pages(self, tmp_path):
         assert pack_pages(tmp_path, {}, {}) == []
 
@@ -203,6 +218,31 @@ class TestPackHtml:
 
 
 # --------------------------------------------------------------------------- without a browser
+
+
+def test_the_print_and_the_browser_tests_start_chromium_with_the_same_flags(monkeypatch, tmp_path):
+    import browser_support
+
+    from alignment.report import pack
+
+    seen = {}
+
+    def run(command, **_):
+        seen["command"] = command
+        Path(command[-2].removeprefix("--print-to-pdf=")).write_bytes(b"%PDF-1.4")
+        return subprocess.CompletedProcess(command, 0, "", "")
+
+    monkeypatch.setattr(pack.subprocess, "run", run)
+    page = tmp_path / "pack.html"
+    page.write_text("<p>pack</p>", encoding="utf-8")
+    pack.print_pdf(page, tmp_path / "pack.pdf", browser=Path("/bin/true"))
+    flags = [
+        a
+        for a in seen["command"][1:]
+        if a != "--headless" and not a.startswith(("--user-data", "--no-pdf", "--print"))
+    ]
+    assert flags[:-1] == list(pack.LAUNCH_ARGS) == browser_support.LAUNCH_ARGS
+    assert (tmp_path / "pack.pdf").read_bytes() == b"%PDF-1.4"
 
 
 class TestWithoutChromium:

@@ -282,7 +282,7 @@ class TestRoundTrip:
         rows = sheet_rows(sheet)
         assert {r[0] for r in rows} == {"2026-03"}
         where = {r[1:4]: i + 2 for i, r in enumerate(rows)}
-        direct, partner = where[("month", "channel", "Direct")], where[("month", "channel", "Partner")]
+        direct, partner = where[("Month", "Channel", "Direct")], where[("Month", "Channel", "Partner")]
         filled = tmp_path / "filled.xlsx"
         fill(
             sheet,
@@ -319,7 +319,7 @@ class TestRoundTrip:
         april = tmp_path / "april.xlsx"
         assert main(["template", "review-actions", str(tmp_path / "april.yaml"), "--out", str(april)]) == 0
         earlier = [r for r in sheet_rows(april) if r[0] == "2026-03"]
-        assert earlier == [("2026-03", "month", "channel", "Direct", "=Direct push")]  # open, brought back
+        assert earlier == [("2026-03", "Month", "Channel", "Direct", "=Direct push")]  # open, brought back
         ws = openpyxl.load_workbook(april)["Review actions"]
         assert all(c.data_type != "f" for row in ws.iter_rows() for c in row)  # text stays text
 
@@ -331,6 +331,15 @@ class TestRoundTrip:
         assert main(["template", "review-actions", str(tmp_path / "p.yaml"), "--out", str(sheet)]) == 0
         earlier = {r[4]: i + 2 for i, r in enumerate(sheet_rows(sheet)) if r[0] != "2026-03"}
         assert list(earlier) == ["Direct push", "Pipeline review"]
+        # the note-taker reads the period and level in words; the codes come back into the file
+        assert sheet_rows(sheet)[earlier["Pipeline review"] - 2][:4] == (
+            "2026-02",
+            "Year to date",
+            "Account owner",
+            "S1",
+        )
+        assert not {r[1] for r in sheet_rows(sheet)} & {"ytd", "month"}
+        assert not {r[2] for r in sheet_rows(sheet)} & {"account_owner", "customer_group", "channel"}
         into = data / "review_actions.csv"
         before = into.read_bytes()
         assert main(["collect", "review-actions", str(sheet), "--into", str(into), "--on", "2026-03-20"]) == 0
@@ -344,6 +353,7 @@ class TestRoundTrip:
         ledger = pd.read_csv(into, dtype=str, keep_default_na=False)
         pipeline = ledger[ledger["action"] == "Pipeline review"]
         assert list(pipeline["status"]) == ["in_progress", "done"]
+        assert set(zip(pipeline["period"], pipeline["level"], strict=True)) == {("ytd", "account_owner")}
         assert list(pipeline["superseded_on"]) == ["2026-03-20", ""]
         # the file keeps its own columns, in its order; only review_actions' own columns are added
         now = into.read_bytes().split(b"\n", 1)[0].decode().split(",")
@@ -370,6 +380,23 @@ class TestRoundTrip:
             "function marketing (Sam is sales" in err
         )
         assert into.read_bytes() == before
+
+    def test_a_changed_level_is_refused_naming_it_in_words(self, tmp_path: Path, capsys) -> None:
+        data = company(tmp_path)
+        (tmp_path / "p.yaml").write_text(PARAMS.format(month="2026-03"), encoding="utf-8")
+        sheet, filled = tmp_path / "review.xlsx", tmp_path / "filled.xlsx"
+        assert main(["template", "review-actions", str(tmp_path / "p.yaml"), "--out", str(sheet)]) == 0
+        row = next(i + 2 for i, r in enumerate(sheet_rows(sheet)) if r[2] == "Channel")
+        fill(sheet, {row: {"level": "Region", "action": "Call", "marketing_owner": "Mia"}}, filled)
+        capsys.readouterr()
+        into = data / "review_actions.csv"
+        assert (
+            main(["collect", "review-actions", str(filled), "--into", str(into), "--on", "2026-03-20"]) == 2
+        )
+        assert (
+            f"filled.xlsx, sheet Review actions, row {row}, column level: value 'Region': expected 'Channel', "
+            "as written (the row's ids are locked)" in capsys.readouterr().err
+        )
 
     def test_the_sheet_is_not_written_over_a_file_it_did_not_write(self, tmp_path: Path) -> None:
         company(tmp_path)

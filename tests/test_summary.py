@@ -198,9 +198,20 @@ class TestChannelShifts:
 
 
 def test_overdue_table_names_the_owners_on_the_sample(sample) -> None:
+    """Page 04's overdue actions: one owner column, ``Name (id)``, as every table with a person shows."""
+    import re
+
+    from alignment.presentation.charts.report_card import styled_table
+    from alignment.presentation.tables import Display, names_of, using
+
     params, inputs, _, _ = sample
-    table = rc.overdue_table(inputs.action_items, inputs.people, params.review.month)
-    names = inputs.people.set_index("person_id")["name"]
-    assert len(table) > 0 and (table["owner_name"] == table["owner"].map(names)).all()
+    table = rc.overdue_table(inputs.action_items, params.review.month)
     assert (table["days_overdue"] > 0).all() and table["days_overdue"].is_monotonic_decreasing
     assert set(table["status"]) <= {"open", "in_progress"}
+    with using(Display(names=names_of(inputs))):
+        html = styled_table(table).to_html()
+    headers = re.findall(r'<th id="T_\w+_level0_col\d+"[^>]*>([^<]*)</th>', html)
+    assert headers == ["Half-year", "Need", "Action", "Owner", "Due", "Status", "Days overdue"]
+    names = inputs.people.set_index("person_id")["name"]
+    first = table.iloc[0]["owner"]
+    assert len(table) > 0 and f">{names[first]} ({first})</td>" in html

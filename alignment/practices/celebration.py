@@ -22,6 +22,7 @@ Rules decided here, where the contract is silent:
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -30,9 +31,9 @@ import pandas as pd
 
 from alignment.fiscal import quarter_months
 from alignment.inputs import Inputs
-from alignment.money import from_cents, to_cents
+from alignment.money import figure_text, from_cents, to_cents
 from alignment.outputs import write_table
-from alignment.params import Params
+from alignment.params import DisplayParams, Params
 from alignment.practices.review import group_line_cells, level_sums, review_facts
 
 CELEBRATION_COLUMNS = (
@@ -290,14 +291,17 @@ def impact_summary(wins: pd.DataFrame) -> pd.DataFrame:
 # --------------------------------------------------------------------------- notes for the page
 
 
-def results_note(results: pd.DataFrame) -> str:
-    """The quarter's total against objective in words (Markdown)."""
+def results_note(results: pd.DataFrame, display: DisplayParams | None = None) -> str:
+    """The quarter's total against objective in words (Markdown), money as the tables show it in the
+    params file's ``display`` scale and currency (:func:`alignment.money.figure_text`)."""
+    d = display or DisplayParams()
+    money = partial(figure_text, scale=d.money_scale, currency=d.currency)
     total = results[results["level"] == "total"].iloc[0]
     att = "no objective" if pd.isna(total["attainment"]) else f"{total['attainment']:.1%} of objective"
     ahead = results[(results["level"] != "total") & (results["variance"] > 0)]
     return (
-        f"**{total['quarter']}: {total['actual']:,.2f} booked against an objective of {total['objective']:,.2f}** "
-        f"({att}, variance {total['variance']:+,.2f}). {len(ahead)} customer groups and product lines finished "
+        f"**{total['quarter']}: {money(total['actual'])} booked against an objective of "
+        f"{money(total['objective'])}** ({att}, variance {money(total['variance'], signed=True)}). {len(ahead)} customer groups and product lines finished "
         "ahead of their objective."
     )
 

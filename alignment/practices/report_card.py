@@ -591,18 +591,15 @@ def overdue_actions(action_items: pd.DataFrame, as_of: str, by: Sequence[str] = 
     return items.sort_values(["days_overdue", *by], ascending=[False, *([True] * len(by))], ignore_index=True)
 
 
-def overdue_table(action_items: pd.DataFrame, people: pd.DataFrame, review_month: str) -> pd.DataFrame:
-    """The overdue actions as page 04 shows them, as of the end of the review month, owners by name.
+def overdue_table(action_items: pd.DataFrame, review_month: str) -> pd.DataFrame:
+    """The overdue actions as page 04 shows them, as of the end of the review month.
 
-    Columns: cycle, need_id, action, owner (the person id), owner_name, due, status, days_overdue.
+    Columns: cycle, need_id, action, owner (the person id: a shown table writes it ``Name (id)``,
+    :func:`alignment.presentation.tables.with_names`), due, status, days_overdue.
     """
     as_of = pd.Period(review_month, "M").end_time.strftime("%Y-%m-%d")
     items = overdue_actions(action_items, as_of)
-    names = people.set_index("person_id")["name"]
-    items.insert(
-        items.columns.get_loc("owner") + 1, "owner_name", items["owner"].map(names).fillna("").astype("str")
-    )
-    return items[["cycle", "need_id", "action", "owner", "owner_name", "due", "status", "days_overdue"]]
+    return items[["cycle", "need_id", "action", "owner", "due", "status", "days_overdue"]]
 
 
 def practice_summary(

@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 from alignment.inputs import Inputs, sales_people
-from alignment.money import apportion, from_cents, round_cents, short_money, to_cents
+from alignment.money import apportion, figure_text, from_cents, round_cents, short_money, to_cents
 from alignment.outputs import write_table
 from alignment.params import Params
 from alignment.practices.roles import on_strategy
@@ -654,7 +654,12 @@ def side_by_side(review: pd.DataFrame, level: str, inputs: Inputs | None = None)
 
 
 def review_note(review: pd.DataFrame, track: pd.DataFrame, params: Params, missing: list[str]) -> str:
-    """The review's headline in a few Markdown lines, for the top of the meeting."""
+    """The review's headline in a few Markdown lines, for the top of the meeting.
+
+    Money reads as the tables show it, in the params file's ``display`` scale and currency
+    (:func:`alignment.money.figure_text`).
+    """
+    money = partial(figure_text, scale=params.display.money_scale, currency=params.display.currency)
     month = review_level(review, "total", "month").iloc[0]
     ytd = review_level(review, "total", "ytd").iloc[0]
     year_objective = float(track["cum_objective"].iloc[-1]) if len(track) else 0.0
@@ -662,13 +667,13 @@ def review_note(review: pd.DataFrame, track: pd.DataFrame, params: Params, missi
     lines = [
         f"**Review month {params.review.month}** (fiscal year {params.fiscal_year}).",
         "",
-        f"- **Year to date:** actual {_money(ytd['actual'])} against objective {_money(ytd['objective'])} "
-        f"({_pct(ytd['attainment'])}), variance {_money(ytd['variance'], sign=True)}.",
-        f"- **{params.review.month}:** actual {_money(month['actual'])} against objective "
-        f"{_money(month['objective'])} ({_pct(month['attainment'])}).",
-        f"- **Forecast for the year:** {_money(ytd['forecast'])} against the year's objective "
-        f"{_money(year_objective)}.",
-        f"- **Off strategy, year to date:** {_money(ytd['off_strategy'])} booked in (product, channel) pairs the "
+        f"- **Year to date:** actual {money(ytd['actual'])} against objective {money(ytd['objective'])} "
+        f"({_pct(ytd['attainment'])}), variance {money(ytd['variance'], signed=True)}.",
+        f"- **{params.review.month}:** actual {money(month['actual'])} against objective "
+        f"{money(month['objective'])} ({_pct(month['attainment'])}).",
+        f"- **Forecast for the year:** {money(ytd['forecast'])} against the year's objective "
+        f"{money(year_objective)}.",
+        f"- **Off strategy, year to date:** {money(ytd['off_strategy'])} booked in (product, channel) pairs the "
         "channel strategy does not list.",
         f"- **Flagged:** {len(flagged)} of {len(review)} rows under {params.review.flag_below:.0%} attainment.",
     ]
@@ -727,10 +732,6 @@ def review_summary(review: pd.DataFrame, outlook: dict[str, Any], inputs: Inputs
     position = {(r.period, r.level, r.key): i for i, r in enumerate(flagged.itertuples(index=False))}
     risks = [{**r, "row": position.get(("ytd", r["level"], r["key"]))} for r in top_risks(review, inputs)]
     return {**outlook, "risks": risks, "flagged": len(flagged), "rows": len(review)}
-
-
-def _money(value: float, sign: bool = False) -> str:
-    return f"{value:+,.2f}" if sign else f"{value:,.2f}"
 
 
 def _pct(value: float) -> str:

@@ -49,6 +49,7 @@ from alignment.params import (
 from alignment.paths import PARAMS_DIR
 from alignment.presentation.charts.explorer import explorer_charts, grid_chart, method_label, percent_points
 from alignment.presentation.display import chart_mimebundle
+from alignment.presentation.tables import money_figure
 from alignment.vocabulary import figure
 
 ROUNDINGS = (0.01, 1.0, 10.0, 100.0, 1000.0, 10000.0)
@@ -373,16 +374,21 @@ class Explorer:
 
 
 def headline_html(figures: dict[str, float], base: dict[str, float]) -> str:
-    """The headline figures as a small HTML table, with the change from the base scenario."""
+    """The headline figures as a small HTML table, with the change from the base scenario.
+
+    Money reads as the tables' figures (:func:`alignment.presentation.tables.money_figure`): in the
+    display's scale, with its currency.
+    """
     rows = []
     for key in SHOWN_FIGURES:
         label = figure(key).label
         value, was = figures[key], base[key]
         delta = value - was
-        change = "" if abs(delta) < 0.005 else f"{delta:+,.2f}"
+        change = "" if abs(delta) < 0.005 else money_figure(delta, signed=True)
         rows.append(
             f"<tr><th style='text-align:left'>{label}</th><td style='text-align:right' "
-            f"class='figure-{key}' data-key='{key}'>{value:,.2f}</td><td style='text-align:right;color:#555'>{change}</td></tr>"
+            f"class='figure-{key}' data-key='{key}'>{_escape(money_figure(value))}</td>"
+            f"<td style='text-align:right;color:#555'>{_escape(change)}</td></tr>"
         )
     return (
         "<table class='alignment-figures'><thead><tr><th></th><th>scenario</th><th>change vs base</th></tr>"

@@ -2,7 +2,8 @@
 
 :func:`write_review_sheet` (``alignment template review-actions``) writes one workbook for the
 meeting: the review month's flagged rows with their figures and empty action cells, and beneath
-them the open actions of earlier reviews, pre-filled, with their row's figures now. Only the
+them the open actions of earlier reviews, pre-filled, with their row's figures now; periods and
+levels read in words (``Year to date``, ``Account owner``), the codes stay in the hidden sheet. Only the
 action cells can be typed in (``action`` on a flagged row; owners, ``due``, ``status`` and
 ``note`` on every row); the rest is locked (the sheet is protected without a password: it guards
 against slips). Owners are chosen from drop-down lists of each side's people, the status from the
@@ -34,6 +35,7 @@ from alignment.practices.review_actions import KEYS, VALUES, sheet_rows
 from alignment.presentation.quota_book import MONEY_FORMAT
 from alignment.presentation.xlsx import cell_text, workbook_bytes
 from alignment.problems import Problem
+from alignment.vocabulary import code_words
 from alignment.written import check_file, write_ours
 
 if TYPE_CHECKING:
@@ -49,6 +51,15 @@ REQUIRED = ("month", "period", "level", "key", "action", "marketing_owner", "sal
 # the history a review_actions file keeps (no reason or expiry: those are the overrides ledger's)
 HISTORY = ("changed_by", "changed_on", "superseded_on")
 DATE_FORMAT = "yyyy-mm-dd"
+#: columns holding a code the note-taker reads in words (``ytd`` -> Year to date, ``account_owner`` ->
+#: Account owner); the hidden sheet keeps the codes, and the words or the codes are read back
+IN_WORDS = ("period", "level")
+
+
+def shown(col: str, value: object) -> str:
+    """A cell of the sheet as the note-taker reads it: a period or level in words, anything else as it is."""
+    text = "" if value is None else str(value)
+    return code_words(text) if col in IN_WORDS and text else text
 
 
 # --------------------------------------------------------------------------- out
@@ -116,7 +127,7 @@ def sheet_bytes(table: pd.DataFrame, people: pd.DataFrame, params: Params) -> by
                     if value == "" or value is None:
                         ws.write_blank(r, c, None, style)
                     else:
-                        ws.write_string(r, c, str(value), style)
+                        ws.write_string(r, c, shown(col, value), style)
         last = len(table)
         sides = {}
         for side in ("marketing", "sales"):
@@ -293,14 +304,14 @@ def read_review_sheet(
                 return values[at[col]]
 
             for c, col in enumerate(KEYS[:4]):
-                if cell_text(cell(col)) != key[c]:
+                if cell_text(cell(col)) not in (key[c], shown(col, key[c])):
                     problems.append(
                         Problem(
                             where,
                             r,
                             col,
                             cell_text(cell(col)),
-                            f"{key[c]!r}, as written (the row's ids are locked)",
+                            f"{shown(col, key[c])!r}, as written (the row's ids are locked)",
                         )
                     )
             action = cell_text(cell("action")) if kind == "new" else key[4]

@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 from pandas.io.formats.style import Styler
 
+from alignment.money import SCALES, figure_text, scaled_text
 from alignment.vocabulary import FIGURES, Kind, code_words, column, figure
 
 MISSING = "—"
@@ -49,12 +50,6 @@ _COMPACT_CSS = [
 ]
 _NUMBER_CSS = {"text-align": "right", "white-space": "nowrap"}
 _FLAGGED_ROW = "background-color: #fde0dd"
-SCALES: dict[str, tuple[float, int, str, str]] = {
-    # scale: (divisor, decimals shown, word in a column label, suffix of a figure)
-    "units": (1.0, 2, "", ""),
-    "thousands": (1e3, 1, "thousands", "K"),
-    "millions": (1e6, 2, "millions", "M"),
-}
 #: Columns that already carry the name of an entity's id, so the id column keeps its bare id.
 NAME_COLUMNS: dict[str, tuple[str, ...]] = {
     "person": ("name", "owner_name"),
@@ -157,14 +152,16 @@ def _missing(value: Any) -> bool:
     return value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value))
 
 
-def money_text(x: float, display: Display | None = None, *, whole: bool = False, decimals: int = 2) -> str:
+def money_text(
+    x: float, display: Display | None = None, *, whole: bool = False, decimals: int = 2, signed: bool = False
+) -> str:
     """An amount in the display's scale: ``1234567.5`` -> ``1,234,567.50`` (units), ``1,234.6`` (thousands).
 
-    ``whole``: the amount's column holds whole amounts of the scale, written without decimals.
+    ``whole``: the amount's column holds whole amounts of the scale, written without decimals;
+    ``signed``: a difference, ``+`` before an amount >= 0 (:func:`alignment.money.scaled_text`).
     """
-    divisor, places, _, _ = SCALES[(display or current_display()).money_scale]
-    places = 0 if whole else min(places, decimals) if divisor == 1.0 else places
-    return f"{x / divisor:,.{places}f}"
+    scale = (display or current_display()).money_scale
+    return scaled_text(x, scale, whole=whole, decimals=decimals, signed=signed)
 
 
 def _ratio_text(x: float) -> str:
@@ -211,15 +208,14 @@ def format_value(
     raise ValueError(f"kind {kind!r}: expected one of the vocabulary's kinds")
 
 
-def money_figure(value: Any, display: Display | None = None) -> str:
-    """A money figure with its currency and scale: ``€66,499,208.54``, ``€66,499.2K``, ``66.50M``."""
-    x = _number(value)
-    if x is None:
-        return MISSING
+def money_figure(value: Any, display: Display | None = None, *, signed: bool = False) -> str:
+    """A money figure with its currency and scale: ``€66,499,208.54``, ``€66,499.2K``, ``66.50M``.
+
+    The one way a figure or a sentence writes money (:func:`alignment.money.figure_text`); ``signed``
+    puts ``+`` before an amount >= 0 (a variance, a change).
+    """
     d = display or current_display()
-    suffix = SCALES[d.money_scale][3]
-    sign = "-" if x < 0 else ""
-    return f"{sign}{d.currency or ''}{money_text(abs(x), d)}{suffix}"
+    return figure_text(_number(value), d.money_scale, d.currency, signed=signed)
 
 
 def format_figure(key: str, value: Any, display: Display | None = None) -> str:

@@ -29,7 +29,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from alignment.money import from_cents, to_cents
+from alignment.money import SCALES, from_cents, to_cents
+from alignment.presentation.tables import Display
 
 LEVELS = ("customer_group", "region", "account_owner")
 KEYS = ["customer_id", "product_id"]
@@ -83,6 +84,18 @@ def read_report(folder: str | Path, which: str = "report") -> Report:
         )
     except ValueError as exc:
         raise DiffError(f"alignment diff: {which}: {run}: expected JSON ({exc})") from exc
+
+
+def report_display(report: Report) -> Display:
+    """How money read in a report: its params file's ``display`` section, as run.json records it
+    (units without a currency when the section was not set)."""
+    section = report.parameters.get("display") or {}
+    scale = section.get("money_scale") if isinstance(section, dict) else None
+    currency = section.get("currency") if isinstance(section, dict) else None
+    return Display(
+        money_scale=scale if scale in SCALES else "units",
+        currency=currency if isinstance(currency, str) and currency else None,
+    )
 
 
 def flatten(value: Any, prefix: str = "") -> dict[str, Any]:
@@ -315,6 +328,7 @@ class ReportDiff:
     report_card: pd.DataFrame | None
     cycles: tuple[str | None, str | None]
     notes: list[str] = field(default_factory=list)
+    display: Display = field(default_factory=Display)  # how money reads: B's display section
 
     def summary_lines(self) -> list[str]:
         """A few lines for the command line."""
@@ -377,6 +391,7 @@ def compare_reports(
         report_card=card,
         cycles=cycles,
         notes=notes,
+        display=report_display(b),
     )
 
 
@@ -423,6 +438,7 @@ __all__ = [
     "ScenarioComparison",
     "compare_reports",
     "read_report",
+    "report_display",
     "scenario_comparison",
     "write_diff",
 ]

@@ -33,7 +33,14 @@ from typing import Any
 
 from alignment.paths import ASSETS_DIR
 from alignment.presentation.display import EMBED_OPTIONS
-from alignment.presentation.tables import MISSING, Display, format_figure, format_value
+from alignment.presentation.tables import (
+    MISSING,
+    Display,
+    format_figure,
+    format_value,
+    money_figure,
+    money_text,
+)
 from alignment.report.summary import Summary
 from alignment.vocabulary import HEADLINE_KEYS, figure
 
@@ -488,6 +495,7 @@ def comparison_html(
     groups: Sequence[Mapping[str, Any]],
     generated: str,
     extras: Mapping[str, Any] | None = None,
+    display: Display | None = None,
 ) -> str:
     """comparison.html: headline figures and allocation by customer group, one column per scenario.
 
@@ -504,10 +512,15 @@ def comparison_html(
     extras : mapping, optional
         :func:`scenario_extras`: differences against the first scenario, the parameters that
         differ, final quotas per owner and group, and a note when the review months differ.
+    display : Display, optional
+        How money reads: the params file's ``display`` section (of the first scenario, the one the
+        others are compared with); by default units without a currency.
     """
+    display = display or Display()
     names = [s["name"] for s in scenarios]
     rows = [
-        (figure(k).label, [format_figure(k, s["headline"].get(k)) for s in scenarios]) for k in HEADLINE_KEYS
+        (figure(k).label, [format_figure(k, s["headline"].get(k), display) for s in scenarios])
+        for k in HEADLINE_KEYS
     ]
     if extras is not None:  # the same figures, with the differences against the first scenario
         changes = {label: c for label, _, c in extras["headline"]}
@@ -518,7 +531,9 @@ def comparison_html(
         for name in names:
             v = g.get(name)
             cells.append(
-                tuple(format_value(v.get(f), "money") for f in GROUP_FIGURES) if v else (MISSING,) * 3
+                tuple(format_value(v.get(f), "money", display=display) for f in GROUP_FIGURES)
+                if v
+                else (MISSING,) * 3
             )
         group_rows.append((g["customer_group"], cells))
     return (
@@ -531,6 +546,7 @@ def comparison_html(
             generated=generated,
             extras=extras,
             names=names,
+            money_note=money_note(display),
         )
     )
 
@@ -538,8 +554,17 @@ def comparison_html(
 # --------------------------------------------------------------------------- report differences
 
 
-def format_change(value: Any, kind: str = "money") -> str:
-    """A difference with its sign: ``+1,000.00``, ``-3.5%`` (points), ``+0.25``; missing -> an em dash."""
+def money_note(display: Display | None = None) -> str:
+    """What the money of a page is in, as the params file's ``display`` section sets it."""
+    if display is None or (display.money_scale == "units" and not display.currency):
+        return "Money in the data's currency units"
+    currency = f"{display.currency} " if display.currency else ""
+    return f"Money in {currency}{display.money_scale}, as the display settings give it"
+
+
+def format_change(value: Any, kind: str = "money", display: Display | None = None) -> str:
+    """A difference with its sign: ``+1,000.00`` (money in ``display``'s scale), ``-3.5 pts``, ``+0.25``;
+    missing -> an em dash."""
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "—"
     v = float(value)
@@ -549,10 +574,10 @@ def format_change(value: Any, kind: str = "money") -> str:
         return f"{int(v):+,}"
     if kind == "score":
         return f"{v:+.2f}"
-    return f"{v:+,.2f}"
+    return money_text(v, display or Display(), signed=True)
 
 
-def _format_value(value: Any, kind: str) -> str:
+def _format_value(value: Any, kind: str, display: Display | None = None) -> str:
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "—"
     if kind == "ratio":
@@ -561,12 +586,12 @@ def _format_value(value: Any, kind: str) -> str:
         return f"{int(value):,}"
     if kind == "score":
         return f"{float(value):.2f}"
-    return format_value(value, "money")
+    return format_value(value, "money", display=display or Display())
 
 
-def _rows(df: Any, columns: Sequence[tuple[str, str]]) -> list[list[str]]:
+def _rows(df: Any, columns: Sequence[tuple[str, str]], display: Display | None = None) -> list[list[str]]:
     """A table's rows as text: ``columns`` is (column, kind), kind one of text, money, change, ratio,
-    ratio_change, score, score_change."""
+    ratio_change, score, score_change; money as ``display`` shows it."""
     if df is None:
         return []
     out = []
@@ -577,28 +602,41 @@ def _rows(df: Any, columns: Sequence[tuple[str, str]]) -> list[list[str]]:
             if kind == "text":
                 row.append("" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v))
             elif kind.endswith("change"):
-                row.append(format_change(v, kind.removesuffix("_change") or "money"))
+                row.append(format_change(v, kind.removesuffix("_change") or "money", display))
             else:
-                row.append(_format_value(v, kind))
+                row.append(_format_value(v, kind, display))
         out.append(row)
     return out
 
 
-def _headline_cells(headline: Any, n: int) -> list[tuple[str, list[str], list[str]]]:
+def _headline_cells(
+    headline: Any, n: int, display: Display | None = None
+) -> list[tuple[str, list[str], list[str]]]:
+    """The headline figures and their differences; money as the index shows a figure (currency, scale)."""
+    d = display or Display()
     out = []
     for record in headline.to_dict("records"):
         kind = record["kind"] if record["kind"] in ("money", "ratio", "score", "count") else "money"
-        values = [_format_value(record.get(f"v{i}"), kind) for i in range(n)]
-        changes = [format_change(record.get(f"d{i}"), kind) for i in range(1, n)]
+        if kind == "money":
+            values = [money_figure(record.get(f"v{i}"), d) for i in range(n)]
+            changes = [money_figure(record.get(f"d{i}"), d, signed=True) for i in range(1, n)]
+        else:
+            values = [_format_value(record.get(f"v{i}"), kind) for i in range(n)]
+            changes = [format_change(record.get(f"d{i}"), kind) for i in range(1, n)]
         out.append((record["label"], values, changes))
     return out
 
 
-def diff_html(diff: Any) -> str:
-    """The page of ``alignment diff`` (autoescaped): a :class:`alignment.report.diff.ReportDiff`."""
+def diff_html(diff: Any, display: Display | None = None) -> str:
+    """The page of ``alignment diff`` (autoescaped): a :class:`alignment.report.diff.ReportDiff`.
+
+    Money reads as ``display`` shows it; by default as the later report's params file (B's ``display``
+    section, recorded in its run.json) sets it (``diff.display``).
+    """
+    display = display or diff.display
     quota_cols = [("key", "text"), ("v0", "money"), ("v1", "money"), ("d1", "change")]
     levels = [
-        (title, _rows(diff.quotas.get(level), quota_cols))
+        (title, _rows(diff.quotas.get(level), quota_cols, display))
         for level, title in (
             ("customer_group", "By customer group"),
             ("region", "By region"),
@@ -613,7 +651,7 @@ def diff_html(diff: Any) -> str:
         "inputs": _rows(
             diff.inputs, [("file", "text"), ("change", "text"), ("sha_a", "text"), ("sha_b", "text")]
         ),
-        "headline": _headline_cells(diff.headline, 2),
+        "headline": _headline_cells(diff.headline, 2, display),
         "levels": levels,
         "moved": None
         if diff.moved is None
@@ -632,6 +670,7 @@ def diff_html(diff: Any) -> str:
                 ("locked_b", "text"),
                 ("note", "text"),
             ],
+            display,
         ),
         "overrides": None
         if diff.overrides is None
@@ -646,6 +685,7 @@ def diff_html(diff: Any) -> str:
                 ("reason", "text"),
                 ("changed_by", "text"),
             ],
+            display,
         ),
         "review": None
         if diff.review is None
@@ -664,6 +704,7 @@ def diff_html(diff: Any) -> str:
                 ("actual_change", "change"),
                 ("attainment_change", "ratio_change"),
             ],
+            display,
         ),
         "review_months": diff.review_months,
         "report_card": None
@@ -677,15 +718,18 @@ def diff_html(diff: Any) -> str:
                 ("score_b", "score"),
                 ("difference", "score_change"),
             ],
+            display,
         ),
         "cycles": diff.cycles,
         "notes": diff.notes,
+        "money_note": money_note(display),
     }
     return _report_env().get_template("diff.html.j2").render(**context)
 
 
-def scenario_extras(comparison: Any, names: Sequence[str]) -> dict[str, Any]:
-    """What comparison.html shows beyond the headline: differences, parameters, owners, groups, review months."""
+def scenario_extras(comparison: Any, names: Sequence[str], display: Display | None = None) -> dict[str, Any]:
+    """What comparison.html shows beyond the headline: differences, parameters, owners, groups, review
+    months; money as ``display`` (the params file's ``display`` section) shows it."""
     n = len(names)
     money_cols = (
         [("key", "text")]
@@ -694,10 +738,10 @@ def scenario_extras(comparison: Any, names: Sequence[str]) -> dict[str, Any]:
     )
     months = comparison.review_months
     return {
-        "headline": _headline_cells(comparison.headline, n),
+        "headline": _headline_cells(comparison.headline, n, display),
         "parameters": _rows(comparison.parameters, [("key", "text")] + [(f"v{i}", "text") for i in range(n)]),
-        "owners": _rows(comparison.owners, money_cols) if comparison.owners is not None else None,
-        "groups": _rows(comparison.groups, money_cols) if comparison.groups is not None else None,
+        "owners": _rows(comparison.owners, money_cols, display) if comparison.owners is not None else None,
+        "groups": _rows(comparison.groups, money_cols, display) if comparison.groups is not None else None,
         "review_note": (
             "The scenarios review different months ("
             + ", ".join(f"{name}: {m or '—'}" for name, m in zip(names, months, strict=True))

@@ -41,6 +41,7 @@ from alignment.report.export import (
     bundle_vegalite_version,
     export_spec,
     headline_rows,
+    money_note,
     table_of_contents,
 )
 from alignment.report.summary import Line, Summary, executive_summary
@@ -51,6 +52,16 @@ PACK_PDF = "pack.pdf"
 CHROMIUM_ENV = "ALIGNMENT_CHROMIUM"
 DEFAULT_CHROMIUM = Path("/usr/bin/chromium")
 PRINT_TIMEOUT_S = 120
+#: the flags every headless Chromium of the workbook starts with (the pack's print, the browser tests):
+#: no sandbox (containers), no GPU, no request of its own (updates, sync, first-run pages)
+LAUNCH_ARGS: tuple[str, ...] = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+)
 GROUP_FIGURES = ("allocated_from_gap", "change_from_committed", "final_quota")
 
 
@@ -154,12 +165,7 @@ def print_pdf(html_file: Path, pdf_file: Path, browser: Path | None = None) -> P
         command = [
             str(browser),
             "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
+            *LAUNCH_ARGS,
             f"--user-data-dir={Path(tmp) / 'profile'}",
             "--no-pdf-header-footer",
             f"--print-to-pdf={out}",
@@ -329,14 +335,6 @@ def _currency(display: Display | None) -> str:
     return (display.currency or "") if display is not None else ""
 
 
-def _money_note(display: Display | None) -> str:
-    """What the money of the headline table is in, as the params file's ``display`` section sets it."""
-    if display is None or (display.money_scale == "units" and not display.currency):
-        return "Money in the data's currency units"
-    unit = {"units": "units", "thousands": "thousands", "millions": "millions"}[display.money_scale]
-    return f"Money in {display.currency + ' ' if display.currency else ''}{unit}, as the display settings give it"
-
-
 def pack_html(
     scenario: str,
     ran_at: str,
@@ -359,7 +357,7 @@ def pack_html(
             ran_at=ran_at,
             summary=summary,
             headline=headline_rows(headline, display),
-            money_note=_money_note(display),
+            money_note=money_note(display),
             pages=pages,
             links=links,
             css=(ASSETS_DIR / "pack.css").read_text(encoding="utf-8"),

@@ -298,8 +298,9 @@ def _run(
                 group_rows = []
             parent = scenarios[0].out_dir.parent
             names = [s.name for s in scenarios]
+            shown = display_for(scenarios[0].params.display)  # the first scenario's: the others' base
             extras = scenario_extras(
-                scenario_comparison([s.out_dir for s in scenarios], HEADLINE_LABELS), names
+                scenario_comparison([s.out_dir for s in scenarios], HEADLINE_LABELS), names, shown
             )
             comparison = atomic_write_text(
                 parent / "comparison.html",
@@ -316,6 +317,7 @@ def _run(
                     group_rows,
                     shown_time(scenarios[0].started),
                     extras,
+                    shown,
                 ),
             )
             comparison.chmod(0o666 & ~umask())

@@ -161,10 +161,15 @@ def practice_lines(headline: Mapping[str, Any], records: Mapping[str, Any], curr
         mixed = (
             "" if quarter["mixed_share"] is None else f", {quarter['mixed_share']:.0%} of them mixed teams"
         )
+        wins = (
+            f"{quarter['successes']} successes{mixed}; {quarter['shortcomings']} shortcomings with lessons"
+            if quarter["successes"] or quarter["shortcomings"]
+            else "no success or shortcoming is recorded for the quarter"  # said once, as the report card's none
+        )
         out.append(
             Line(
                 f"Celebration {quarter['quarter']}: {_pct(quarter['attainment'])} of the quarter's objective; "
-                f"{quarter['successes']} successes{mixed}; {quarter['shortcomings']} shortcomings with lessons.",
+                f"{wins}.",
                 "html/06_quarterly_celebration.html",
             )
         )

@@ -1,7 +1,8 @@
 """Altair charts for the workbook's notebooks, one module per practice.
 
 Every chart is titled and its axes name their units, so a reader of the offline HTML export
-understands it without the code. Money axes are in the data's currency units.
+understands it without the code. Money axes and tooltips are in the data's currency units, named by
+the display's currency when the params file sets one (:func:`money_title`).
 """
 
 from __future__ import annotations
@@ -19,9 +20,15 @@ MONEY_FORMAT = ",.0f"
 PERCENT_FORMAT = ".0%"
 
 
+def money_title(title: str) -> str:
+    """A money axis's or tooltip's title with its unit: ``Objective (€)``, or ``Objective (currency units)``
+    without a ``display.currency``. Charts draw amounts unscaled, so the title names no scale."""
+    return f"{title} ({current_display().currency or 'currency units'})"
+
+
 def money_axis(title: str) -> alt.Axis:
-    """An axis for money, with thousands separators and the unit in the title (the display's currency, if set)."""
-    return alt.Axis(title=f"{title} ({current_display().currency or 'currency units'})", format=MONEY_FORMAT)
+    """An axis for money, with thousands separators and the unit in the title (:func:`money_title`)."""
+    return alt.Axis(title=money_title(title), format=MONEY_FORMAT)
 
 
 def percent_axis(title: str) -> alt.Axis:

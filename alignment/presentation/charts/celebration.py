@@ -7,7 +7,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-from alignment.presentation.charts import SIDE_SCALE, money_axis, titled
+from alignment.presentation.charts import SIDE_SCALE, money_axis, money_title, titled
 from alignment.presentation.tables import Note, nothing_to_show
 
 KIND_SCALE = alt.Scale(domain=["success", "shortcoming"], range=["#2ca02c", "#d62728"])
@@ -20,9 +20,9 @@ def quarter_results_chart(results: pd.DataFrame, level: str, label: str) -> alt.
     base = alt.Chart(data).encode(y=alt.Y("key:N", title=label))
     tooltip = [
         alt.Tooltip("key:N", title=label),
-        alt.Tooltip("objective:Q", title="Objective (currency units)", format=",.2f"),
-        alt.Tooltip("actual:Q", title="Actual (currency units)", format=",.2f"),
-        alt.Tooltip("variance:Q", title="Variance (currency units)", format=",.2f"),
+        alt.Tooltip("objective:Q", title=money_title("Objective"), format=",.2f"),
+        alt.Tooltip("actual:Q", title=money_title("Actual"), format=",.2f"),
+        alt.Tooltip("variance:Q", title=money_title("Variance"), format=",.2f"),
         alt.Tooltip("attainment:Q", title="Attainment", format=".1%"),
     ]
     values = pd.concat([data["actual"], data["objective"]])
@@ -62,7 +62,7 @@ def wins_chart(wins: pd.DataFrame) -> alt.Chart:
                 alt.Tooltip("kind:N", title="Kind"),
                 alt.Tooltip("members:N", title="Team"),
                 alt.Tooltip("functions:N", title="Functions"),
-                alt.Tooltip("revenue_impact:Q", title="Revenue impact (currency units)", format=",.2f"),
+                alt.Tooltip("revenue_impact:Q", title=money_title("Revenue impact"), format=",.2f"),
                 alt.Tooltip("lesson:N", title="Lesson"),
             ],
         )

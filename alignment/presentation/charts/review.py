@@ -8,7 +8,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from alignment.presentation.charts import MONEY_FORMAT, money_axis, percent_axis, titled
+from alignment.presentation.charts import MONEY_FORMAT, money_axis, money_title, percent_axis, titled
 
 FLAG_COLORS = alt.Scale(domain=[True, False], range=["#d62728", "#1f77b4"])
 SERIES = ["Objective", "Actual", "Forecast"]
@@ -47,7 +47,7 @@ def cumulative_chart(track: pd.DataFrame, review_month: str) -> alt.LayerChart:
             tooltip=[
                 alt.Tooltip("month:O", title="Month"),
                 alt.Tooltip("series:N", title="Series"),
-                alt.Tooltip("value:Q", title="Cumulative (currency units)", format=",.2f"),
+                alt.Tooltip("value:Q", title=money_title("Cumulative"), format=",.2f"),
             ],
         )
     )
@@ -82,8 +82,8 @@ def owner_attainment_chart(owners: pd.DataFrame, flag_below: float) -> alt.Layer
             tooltip=[
                 alt.Tooltip("label:N", title="Owner"),
                 alt.Tooltip("team:N", title="Team"),
-                alt.Tooltip("objective:Q", title="Objective (currency units)", format=",.2f"),
-                alt.Tooltip("actual:Q", title="Actual (currency units)", format=",.2f"),
+                alt.Tooltip("objective:Q", title=money_title("Objective"), format=",.2f"),
+                alt.Tooltip("actual:Q", title=money_title("Actual"), format=",.2f"),
                 alt.Tooltip("attainment:Q", title="Attainment", format=".1%"),
             ],
         )
@@ -117,15 +117,15 @@ def variance_heatmap(cells: pd.DataFrame) -> alt.LayerChart:
         color=alt.Color(
             "variance:Q",
             scale=alt.Scale(scheme="redblue", domainMid=0),
-            title="Variance (currency units)",
+            title=money_title("Variance"),
             legend=alt.Legend(format=MONEY_FORMAT),
         ),
         tooltip=[
             alt.Tooltip("customer_group:N", title="Customer group"),
             alt.Tooltip("product_line:N", title="Product line"),
-            alt.Tooltip("objective:Q", title="Objective (currency units)", format=",.2f"),
-            alt.Tooltip("actual:Q", title="Actual (currency units)", format=",.2f"),
-            alt.Tooltip("variance:Q", title="Variance (currency units)", format=",.2f"),
+            alt.Tooltip("objective:Q", title=money_title("Objective"), format=",.2f"),
+            alt.Tooltip("actual:Q", title=money_title("Actual"), format=",.2f"),
+            alt.Tooltip("variance:Q", title=money_title("Variance"), format=",.2f"),
             alt.Tooltip("attainment:Q", title="Attainment", format=".1%"),
             alt.Tooltip("share_of_variance:Q", title="Share of the total variance", format=".0%"),
         ],
@@ -157,9 +157,9 @@ def variance_bars(review_rows: pd.DataFrame, title: str) -> alt.Chart:
             color=alt.condition(alt.datum.variance < 0, alt.value("#d62728"), alt.value("#1f77b4")),
             tooltip=[
                 alt.Tooltip("key:N", title="Key"),
-                alt.Tooltip("objective:Q", title="Objective (currency units)", format=",.2f"),
-                alt.Tooltip("actual:Q", title="Actual (currency units)", format=",.2f"),
-                alt.Tooltip("variance:Q", title="Variance (currency units)", format=",.2f"),
+                alt.Tooltip("objective:Q", title=money_title("Objective"), format=",.2f"),
+                alt.Tooltip("actual:Q", title=money_title("Actual"), format=",.2f"),
+                alt.Tooltip("variance:Q", title=money_title("Variance"), format=",.2f"),
                 alt.Tooltip("attainment:Q", title="Attainment", format=".1%"),
             ],
         )

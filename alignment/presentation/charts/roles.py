@@ -6,7 +6,7 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from alignment.presentation.charts import MONEY_FORMAT, PERCENT_FORMAT, money_axis, titled
+from alignment.presentation.charts import MONEY_FORMAT, PERCENT_FORMAT, money_axis, money_title, titled
 
 LETTER_COLORS = alt.Scale(
     domain=["A", "R", "C", "I", "none"], range=["#08519c", "#6baed6", "#c6dbef", "#eff3ff", "#ffffff"]
@@ -111,7 +111,7 @@ def _share_heatmap(
             alt.Tooltip("target_share:Q", title="Target share", format=".1%"),
             alt.Tooltip("actual_share:Q", title="Actual share", format=".1%"),
             alt.Tooltip("share_gap:Q", title="Share gap (actual - strategy)", format="+.1%"),
-            alt.Tooltip("revenue:Q", title="Revenue (currency units)", format=MONEY_FORMAT),
+            alt.Tooltip("revenue:Q", title=money_title("Revenue"), format=MONEY_FORMAT),
             alt.Tooltip("on_strategy:N", title="On strategy"),
         ],
     )
@@ -202,7 +202,7 @@ def off_strategy_month_chart(detail: pd.DataFrame) -> alt.Chart:
                 alt.Tooltip("month:O", title="Month"),
                 alt.Tooltip("pair:N", title="Product via channel"),
                 alt.Tooltip("owner_name:N", title="Account owner"),
-                alt.Tooltip("sum(revenue):Q", title="Revenue (currency units)", format=",.2f"),
+                alt.Tooltip("sum(revenue):Q", title=money_title("Revenue"), format=",.2f"),
             ],
         )
     )
@@ -241,8 +241,8 @@ def granularity_chart(cells: pd.DataFrame) -> alt.Chart:
                 alt.Tooltip("customer_group:N", title="Customer group"),
                 alt.Tooltip("product_id:N", title="Product"),
                 alt.Tooltip("product_line:N", title="Product line"),
-                alt.Tooltip("target:Q", title="Target (currency units)", format=",.2f"),
-                alt.Tooltip("committed:Q", title="Committed (currency units)", format=",.2f"),
+                alt.Tooltip("target:Q", title=money_title("Target"), format=",.2f"),
+                alt.Tooltip("committed:Q", title=money_title("Committed"), format=",.2f"),
                 alt.Tooltip("status:N", title="Check"),
             ],
         )
