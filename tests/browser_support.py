@@ -392,12 +392,14 @@ def fixture_report(base: Path) -> ReportRun:
 
 
 def comparison_report(base: Path) -> ReportRun:
-    """Two scenarios of the fixture company (growth 5% and 30%), one notebook each."""
+    """Two scenarios of the fixture company (growth 5% and 30%), one notebook each; money is shown in
+    € thousands (the ``display`` section of the first scenario, which the comparison follows)."""
 
     def build(folder: Path) -> ReportRun:
         write_fixture_company(folder / "company")
+        display = "display: {money_scale: thousands, currency: €}\n"
         low, high = folder / "low.yaml", folder / "high.yaml"
-        low.write_text("data_dir: company\ntarget: {growth: 0.05}\n", encoding="utf-8")
+        low.write_text(f"data_dir: company\ntarget: {{growth: 0.05}}\n{display}", encoding="utf-8")
         high.write_text("data_dir: company\ntarget: {growth: 0.30}\n", encoding="utf-8")
         return run_report(
             [low, high],
