@@ -3,8 +3,8 @@
 Each input file (CONTRACT section 4) may be CSV, Parquet or XLSX with the same stem. Everything is
 read as text first, so ids keep their leading zeros and a bad value can be shown exactly as the
 user typed it. Column rules are checks (:mod:`alignment.checks`) whose messages are the
-"expected ..." part of the one-line problem; rules across rows and files (sums, pairs, references) are checked here
-with the same one-line form. Nothing in the data folder is ever written.
+"expected ..." part of the one-line problem; rules across rows and files (sums, pairs,
+references) are checked here with the same one-line form. Nothing in the data folder is ever written.
 
 In the returned :class:`Inputs`, ids and text are ``str``, money is ``float64`` exact to the cent,
 ``share`` is ``float64``, ``importance`` is nullable ``Int64``; grades are upper case and
@@ -500,14 +500,10 @@ def _members(ids: object | None) -> list[Check]:
     return [Check(members_known, error="person_ids listed in people, separated by ;")]
 
 
-def _schema(columns: dict[str, list[Check]]) -> Schema:
-    """Text columns with their checks; an optional column (see :class:`FileSpec`) is checked when present."""
-    return columns
-
-
 def _schemas(refs: dict[str, object | None], keys: ActualsKeys | None = None) -> dict[str, Schema]:
-    """The column rules of every file; ``refs`` holds the ids other files may point at, ``keys`` the
-    actuals' ids already looked up (their checks then read the positions instead of hashing again)."""
+    """The column rules of every file (a column that :class:`FileSpec` calls optional is checked when
+    present); ``refs`` holds the ids other files may point at, ``keys`` the actuals' ids already
+    looked up (their checks then read the positions instead of hashing again)."""
     person = _in(refs["people"], "a person_id listed in people")
     customer = _in(refs["customers"], "a customer_id listed in customers")
     product = _in(refs["products"], "a product_id listed in products")
@@ -520,149 +516,117 @@ def _schemas(refs: dict[str, object | None], keys: ActualsKeys | None = None) ->
     need = _in(refs["needs"], "a need_id listed in report_card_needs")
     side = _one_of(FUNCTIONS, "marketing or sales", transform=lambda s: s.str.lower())
     return {
-        "customers": _schema(
-            {
-                "customer_id": [_nonempty("a non-empty customer_id"), _unique("a unique customer_id")],
-                "customer_name": [],
-                "customer_group": [_nonempty("a customer group")],
-                "region": [_nonempty("a region")],
-                "account_owner": [
-                    _nonempty("a person_id of function sales"),
-                    *_in(refs["people_sales"], "a person_id of function sales"),
-                ],
-            }
-        ),
-        "products": _schema(
-            {
-                "product_id": [_nonempty("a non-empty product_id"), _unique("a unique product_id")],
-                "product_name": [],
-                "product_line": [_nonempty("a product line")],
-            }
-        ),
-        "people": _schema(
-            {
-                "person_id": [_nonempty("a non-empty person_id"), _unique("a unique person_id")],
-                "name": [],
-                "function": [side],
-                "team": [],
-                "start_month": [_matches(MONTH_RE, "a month YYYY-MM, or empty", allow_empty=True)],
-                "ramp_months": [_ramp_months()],
-            }
-        ),
-        "channel_strategy": _schema(
-            {
-                "product_id": [_nonempty("a product_id"), *product],
-                "channel": [_nonempty("a channel name")],
-                "share": _share(),
-            }
-        ),
-        "actuals": _schema(
-            {
-                "month": [actuals_month],
-                "customer_id": [_nonempty("a customer_id"), *actuals_customer],
-                "product_id": [_nonempty("a product_id"), *actuals_product],
-                "channel": [_nonempty("a channel name")],
-                "revenue": _money(),
-            }
-        ),
-        "sales_input": _schema(
-            {
-                "customer_id": [_nonempty("a customer_id"), *customer],
-                "product_id": [_nonempty("a product_id"), *product],
-                "potential": _money(nonnegative=True),
-                "committed": _money(nonnegative=True),
-            }
-        ),
-        "roles": _schema(
-            {
-                "activity": [_nonempty("an activity name"), _unique("a unique activity")],
-                "marketing": _raci(),
-                "sales": _raci(),
-            }
-        ),
-        "overrides": _schema(
-            {
-                "customer_id": [_nonempty("a customer_id"), *customer],
-                "product_id": [_nonempty("a product_id"), *product],
-                "final_quota": _money(nonnegative=True),
-                **_ledger_checks(refs["people"]),
-            }
-        ),
-        "prior_quotas": _schema(
-            {
-                "customer_id": [_nonempty("a customer_id"), *customer],
-                "product_id": [_nonempty("a product_id"), *product],
-                "final_quota": _money(nonnegative=True),
-            }
-        ),
-        "report_card_needs": _schema(
-            {
-                "need_id": [_nonempty("a non-empty need_id"), _unique("a unique need_id")],
-                "needed_by": [side],
-                "rated_side": [side],
-                "description": [],
-                "importance": [_importance()],
-            }
-        ),
-        "report_card_ratings": _schema(
-            {
-                "cycle": [_matches(CYCLE_RE, "a half-year YYYY-H1 or YYYY-H2")],
-                "rater_id": [_nonempty("a person_id"), *person],
-                "need_id": [_nonempty("a need_id"), *need],
-                "grade": [
-                    _one_of(
-                        GRADES,
-                        "one of A, B, C, F (the report card grades A, B, C, F)",
-                        transform=lambda s: s.str.upper(),
-                    )
-                ],
-            }
-        ),
-        "action_items": _schema(
-            {
-                "cycle": [_matches(CYCLE_RE, "a half-year YYYY-H1 or YYYY-H2")],
-                "need_id": [_nonempty("a need_id"), *need],
-                "action": [],
-                "owner": [],
-                "due": [_matches(DATE_RE, "a date YYYY-MM-DD, or empty", allow_empty=True)],
-                "status": [
-                    _one_of(STATUSES, "one of " + ", ".join(STATUSES), transform=lambda s: s.str.lower())
-                ],
-            }
-        ),
-        "review_actions": _schema(
-            {
-                "month": [_matches(MONTH_RE, "the month of the review that agreed it, YYYY-MM")],
-                "period": [_one_of(REVIEW_PERIODS, "month or ytd (the period of the review's row)")],
-                "level": [
-                    _one_of(REVIEW_LEVELS, "a level of the monthly review: " + ", ".join(REVIEW_LEVELS))
-                ],
-                "key": [_nonempty("the key of the review's row (a customer group, region, person, ...)")],
-                "action": [_nonempty("the action agreed")],
-                "marketing_owner": [],
-                "sales_owner": [],
-                "due": [_matches(DATE_RE, "a date YYYY-MM-DD, or empty", allow_empty=True)],
-                "status": [
-                    _one_of(
-                        ("", *STATUSES),
-                        "one of " + ", ".join(STATUSES) + ", or empty (open)",
-                        transform=lambda s: s.str.lower(),
-                    )
-                ],
-                "note": [],
-                **_ledger_checks(refs["people"]),
-            }
-        ),
-        "wins": _schema(
-            {
-                "quarter": [_matches(QUARTER_RE, "a fiscal quarter YYYY-Qn")],
-                "kind": [_one_of(KINDS, "success or shortcoming", transform=lambda s: s.str.lower())],
-                "title": [],
-                "member_ids": _members(refs["people"]),
-                "revenue_impact": _money(),
-                "lesson": [],
-            }
-        ),
+        "customers": {
+            "customer_id": [_nonempty("a non-empty customer_id"), _unique("a unique customer_id")],
+            "customer_name": [],
+            "customer_group": [_nonempty("a customer group")],
+            "region": [_nonempty("a region")],
+            "account_owner": [
+                _nonempty("a person_id of function sales"),
+                *_in(refs["people_sales"], "a person_id of function sales"),
+            ],
+        },
+        "products": {
+            "product_id": [_nonempty("a non-empty product_id"), _unique("a unique product_id")],
+            "product_name": [],
+            "product_line": [_nonempty("a product line")],
+        },
+        "people": {
+            "person_id": [_nonempty("a non-empty person_id"), _unique("a unique person_id")],
+            "name": [],
+            "function": [side],
+            "team": [],
+            "start_month": [_matches(MONTH_RE, "a month YYYY-MM, or empty", allow_empty=True)],
+            "ramp_months": [_ramp_months()],
+        },
+        "channel_strategy": {
+            "product_id": [_nonempty("a product_id"), *product],
+            "channel": [_nonempty("a channel name")],
+            "share": _share(),
+        },
+        "actuals": {
+            "month": [actuals_month],
+            "customer_id": [_nonempty("a customer_id"), *actuals_customer],
+            "product_id": [_nonempty("a product_id"), *actuals_product],
+            "channel": [_nonempty("a channel name")],
+            "revenue": _money(),
+        },
+        "sales_input": {
+            "customer_id": [_nonempty("a customer_id"), *customer],
+            "product_id": [_nonempty("a product_id"), *product],
+            "potential": _money(nonnegative=True),
+            "committed": _money(nonnegative=True),
+        },
+        "roles": {
+            "activity": [_nonempty("an activity name"), _unique("a unique activity")],
+            "marketing": _raci(),
+            "sales": _raci(),
+        },
+        "overrides": {
+            "customer_id": [_nonempty("a customer_id"), *customer],
+            "product_id": [_nonempty("a product_id"), *product],
+            "final_quota": _money(nonnegative=True),
+            **_ledger_checks(refs["people"]),
+        },
+        "prior_quotas": {
+            "customer_id": [_nonempty("a customer_id"), *customer],
+            "product_id": [_nonempty("a product_id"), *product],
+            "final_quota": _money(nonnegative=True),
+        },
+        "report_card_needs": {
+            "need_id": [_nonempty("a non-empty need_id"), _unique("a unique need_id")],
+            "needed_by": [side],
+            "rated_side": [side],
+            "description": [],
+            "importance": [_importance()],
+        },
+        "report_card_ratings": {
+            "cycle": [_matches(CYCLE_RE, "a half-year YYYY-H1 or YYYY-H2")],
+            "rater_id": [_nonempty("a person_id"), *person],
+            "need_id": [_nonempty("a need_id"), *need],
+            "grade": [
+                _one_of(
+                    GRADES,
+                    "one of A, B, C, F (the report card grades A, B, C, F)",
+                    transform=lambda s: s.str.upper(),
+                )
+            ],
+        },
+        "action_items": {
+            "cycle": [_matches(CYCLE_RE, "a half-year YYYY-H1 or YYYY-H2")],
+            "need_id": [_nonempty("a need_id"), *need],
+            "action": [],
+            "owner": [],
+            "due": [_matches(DATE_RE, "a date YYYY-MM-DD, or empty", allow_empty=True)],
+            "status": [_one_of(STATUSES, "one of " + ", ".join(STATUSES), transform=lambda s: s.str.lower())],
+        },
+        "review_actions": {
+            "month": [_matches(MONTH_RE, "the month of the review that agreed it, YYYY-MM")],
+            "period": [_one_of(REVIEW_PERIODS, "month or ytd (the period of the review's row)")],
+            "level": [_one_of(REVIEW_LEVELS, "a level of the monthly review: " + ", ".join(REVIEW_LEVELS))],
+            "key": [_nonempty("the key of the review's row (a customer group, region, person, ...)")],
+            "action": [_nonempty("the action agreed")],
+            "marketing_owner": [],
+            "sales_owner": [],
+            "due": [_matches(DATE_RE, "a date YYYY-MM-DD, or empty", allow_empty=True)],
+            "status": [
+                _one_of(
+                    ("", *STATUSES),
+                    "one of " + ", ".join(STATUSES) + ", or empty (open)",
+                    transform=lambda s: s.str.lower(),
+                )
+            ],
+            "note": [],
+            **_ledger_checks(refs["people"]),
+        },
+        "wins": {
+            "quarter": [_matches(QUARTER_RE, "a fiscal quarter YYYY-Qn")],
+            "kind": [_one_of(KINDS, "success or shortcoming", transform=lambda s: s.str.lower())],
+            "title": [],
+            "member_ids": _members(refs["people"]),
+            "revenue_impact": _money(),
+            "lesson": [],
+        },
     }
 
 
