@@ -1031,19 +1031,6 @@ def rule_value_errors(params: Params, inputs: Any) -> list[str]:
     return errors
 
 
-def _positions(values: Any, among: Any) -> Any:
-    """Each value's position in ``among`` (-1 where absent), by Arrow's hash lookup rather than Python objects."""
-    import numpy as np
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    def arrow(s: Any) -> Any:
-        return pa.array(s.astype("str").array, type=pa.string())
-
-    found = pc.index_in(arrow(values), value_set=arrow(among))
-    return np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False), dtype="int64")
-
-
 def cells_of_pairs(customers: Any, products: Any, pairs: Any) -> Any:
     """The distinct (customer_group, product_id) cells of some (customer_id, product_id) pairs.
 
@@ -1051,11 +1038,13 @@ def cells_of_pairs(customers: Any, products: Any, pairs: Any) -> Any:
     positions, not text, so that many pairs cost one lookup each; ids that are not listed (refused
     when the inputs are loaded) are skipped.
     """
+    from alignment.inputs import positions
+
     return cells_at(
         customers,
         products,
-        _positions(pairs["customer_id"], customers["customer_id"]),
-        _positions(pairs["product_id"], products["product_id"]),
+        positions(pairs["customer_id"], customers["customer_id"]),
+        positions(pairs["product_id"], products["product_id"]),
     )
 
 
